@@ -1,0 +1,151 @@
+//! The read operations: time series, totals, averages, convenience views and windowed
+//! reports, each returned as a JSON array.
+//!
+//! Window reports walk the dimension table and read each key's `(id, ts)` range from the
+//! scope's partial index (`CROSS JOIN` fixes that join order), so their cost follows the
+//! rows inside the window, not the size of the fact table.
+
+use rusqlite::{Connection, ToSql};
+
+use super::error::{Error, Result};
+use super::json_out::rows_to_json;
+use super::time::normalize_window;
+
+/// Runs one of the report statements below with its parameters.
+fn report(conn: &Connection, operation: &str, sql: &str, params: &[&dyn ToSql]) -> Result<String> {
+    let sqlite = |e: rusqlite::Error| Error::from_sqlite(operation, &e);
+
+    let mut statement = conn.prepare_cached(sql).map_err(sqlite)?;
+    for (i, value) in params.iter().enumerate() {
+        statement.raw_bind_parameter(i + 1, value).map_err(sqlite)?;
+    }
+    rows_to_json(&mut statement, operation)
+}
+
+/// Reads a whole view, in the view's own order.
+pub fn view(conn: &Connection, operation: &str, view_name: &str) -> Result<String> {
+    report(conn, operation, &format!("SELECT * FROM {view_name}"), &[])
+}
+
+pub fn project_timeseries(conn: &Connection, cloud_project_name: &str) -> Result<String> {
+    report(
+        conn,
+        "project_timeseries",
+        "SELECT * FROM v_project_timeseries WHERE cloud_project_name = ?1 ORDER BY ts",
+        &[&cloud_project_name],
+    )
+}
+
+pub fn machine_timeseries(conn: &Connection, machine_name: &str) -> Result<String> {
+    report(
+        conn,
+        "machine_timeseries",
+        "SELECT * FROM v_machine_timeseries WHERE machine_name = ?1 ORDER BY ts",
+        &[&machine_name],
+    )
+}
+
+pub fn user_timeseries(conn: &Connection, user_id: &str) -> Result<String> {
+    report(
+        conn,
+        "user_timeseries",
+        "SELECT * FROM v_user_timeseries WHERE user_id = ?1 ORDER BY ts",
+        &[&user_id],
+    )
+}
+
+pub fn machine_intensity_trend(conn: &Connection, machine_name: &str) -> Result<String> {
+    report(
+        conn,
+        "machine_intensity_trend",
+        "SELECT machine_name, ts, intensity_gCo2eq_kwh AS intensity_g_per_kwh \
+         FROM v_machine_timeseries WHERE machine_name = ?1 ORDER BY ts",
+        &[&machine_name],
+    )
+}
+
+/// Energy and carbon per project in `[from, to)`, most energy first.
+pub fn project_energy_carbon_between(conn: &Connection, from: &str, to: &str) -> Result<String> {
+    let op = "project_energy_carbon_between";
+    let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
+
+    report(
+        conn,
+        op,
+        "SELECT p.cloud_project_name, \
+                sum(f.busy_kwh + f.idle_kwh) AS energy_kwh, \
+                sum(f.busy_gCo2eq + f.idle_gCo2eq) AS carbon_g \
+         FROM dim_project p CROSS JOIN fact_usage f \
+         WHERE f.scope = 'project' AND f.project_id = p.project_id AND f.ts >= ?1 AND f.ts < ?2 \
+         GROUP BY p.project_id \
+         ORDER BY energy_kwh DESC, p.cloud_project_name",
+        &[&from, &to],
+    )
+}
+
+/// The `n` groups whose users used the most energy in `[from, to)`.
+pub fn top_groups_by_energy(conn: &Connection, from: &str, to: &str, n: i64) -> Result<String> {
+    let op = "top_groups_by_energy";
+    let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
+    if n < 0 {
+        return Err(Error::invalid(format!("{op}: invalid n {n}: must be >= 0")));
+    }
+
+    report(
+        conn,
+        op,
+        "SELECT g.group_name, sum(f.busy_kwh + f.idle_kwh) AS energy_kwh \
+         FROM dim_group g CROSS JOIN dim_user u CROSS JOIN fact_usage f \
+         WHERE u.group_id = g.group_id \
+           AND f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
+         GROUP BY g.group_id \
+         ORDER BY energy_kwh DESC, g.group_name \
+         LIMIT ?3",
+        &[&from, &to, &n],
+    )
+}
+
+/// Each user's energy in `[from, to)`, listed under every project the user belongs to.
+pub fn user_contribution_window(conn: &Connection, from: &str, to: &str) -> Result<String> {
+    let op = "user_contribution_window";
+    let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
+
+    report(
+        conn,
+        op,
+        "WITH per_user AS ( \
+             SELECT u.user_id, sum(f.busy_kwh + f.idle_kwh) AS user_energy_kwh \
+             FROM dim_user u CROSS JOIN fact_usage f \
+             WHERE f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
+             GROUP BY u.user_id) \
+         SELECT p.cloud_project_name, e.user_id, e.user_energy_kwh \
+         FROM per_user e \
+         JOIN map_user_project m ON m.user_id = e.user_id \
+         JOIN dim_project p ON p.project_id = m.project_id \
+         ORDER BY p.cloud_project_name, e.user_energy_kwh DESC, e.user_id",
+        &[&from, &to],
+    )
+}
+
+/// Busy and idle CPU seconds per machine in `[from, to)`, with the busy share in percent
+/// to one decimal, highest share first.
+pub fn machine_utilization_share(conn: &Connection, from: &str, to: &str) -> Result<String> {
+    let op = "machine_utilization_share";
+    let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
+
+    report(
+        conn,
+        op,
+        "SELECT machine_name, busy_s, idle_s, \
+                round(100.0 * busy_s / nullif(busy_s + idle_s, 0), 1) AS busy_pct \
+         FROM ( \
+             SELECT m.machine_name, \
+                    sum(f.busy_cpu_seconds_total) AS busy_s, \
+                    sum(f.idle_cpu_seconds_total) AS idle_s \
+             FROM dim_machine m CROSS JOIN fact_usage f \
+             WHERE f.scope = 'machine' AND f.machine_id = m.machine_id AND f.ts >= ?1 AND f.ts < ?2 \
+             GROUP BY m.machine_id) \
+         ORDER BY busy_pct IS NULL, busy_pct DESC, machine_name",
+        &[&from, &to],
+    )
+}
