@@ -48,10 +48,10 @@ clean:
 	$(CARGO) clean
 	rm -rf $(BUILD_DIR)
 
--include tests/c/c_tests.mk
 -include bindings/c/c.mk
--include bindings/go/go.mk
+-include bindings/c/demo/demo.mk
 -include bindings/python/python.mk
+-include bindings/go/go.mk
 -include tests/reliability.mk
 -include benches/bench.mk
 
