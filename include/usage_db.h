@@ -306,6 +306,196 @@ UsageDbStatus usage_db_execute_write(UsageDb *db,
                                      int64_t *out_changes);
 
 /**
+ * The platform-wide (ada scope) time series, by `ts`: `ts`, the six metrics and
+ * `intensity_gCo2eq_kwh`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_ada_timeseries(UsageDb *db, char **out_json);
+
+/**
+ * All-time sums of the six metrics per project, by `cloud_project_name`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_project_totals(UsageDb *db, char **out_json);
+
+/**
+ * All-time sums of the six metrics per machine, by `machine_name`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_machine_totals(UsageDb *db, char **out_json);
+
+/**
+ * All-time sums of the six metrics per group, from the user-scope facts of the
+ * group's users, by `group_name`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_group_totals(UsageDb *db, char **out_json);
+
+/**
+ * All-time sums of the six metrics per user, by `user_id`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_user_totals(UsageDb *db, char **out_json);
+
+/**
+ * Averages over each project's hourly facts: `avg_busy_energy_kwh`,
+ * `avg_idle_energy_kwh`, `avg_busy_carbon_gCo2eq`, `avg_idle_carbon_gCo2eq`,
+ * `avg_intensity_gCo2eq_kwh`, by `cloud_project_name`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_project_averages(UsageDb *db, char **out_json);
+
+/**
+ * Averages over each machine's hourly facts, as for projects, by `machine_name`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_machine_averages(UsageDb *db, char **out_json);
+
+/**
+ * Averages over the user-hour facts of each group's users, by `group_name`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_group_averages(UsageDb *db, char **out_json);
+
+/**
+ * Averages over each user's hourly facts, by `user_id`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_user_averages(UsageDb *db, char **out_json);
+
+/**
+ * Active workspaces, newest first: `workspace_id`, `started_at`, `user` (display
+ * name, or the user id when there is none), `project`, `machine`, `host`, `port`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_active_workspaces(UsageDb *db, char **out_json);
+
+/**
+ * Every user-project membership: `user_id`, `display_name`, `group_name`,
+ * `cloud_project_name`, by user then project.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_user_project_memberships(UsageDb *db, char **out_json);
+
+/**
+ * One project's hourly series, by `ts`: `cloud_project_name`, `ts`, the six metrics
+ * and `intensity_gCo2eq_kwh`. An unknown project gives `[]`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `cloud_project_name` is a NUL-terminated UTF-8 string; `out_json`
+ * points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_project_timeseries(UsageDb *db,
+                                          const char *cloud_project_name,
+                                          char **out_json);
+
+/**
+ * One machine's hourly series, by `ts`: `machine_name`, `ts`, the six metrics and
+ * `intensity_gCo2eq_kwh`. An unknown machine gives `[]`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `machine_name` is a NUL-terminated UTF-8 string; `out_json`
+ * points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_machine_timeseries(UsageDb *db, const char *machine_name, char **out_json);
+
+/**
+ * One user's hourly series, by `ts`: `user_id`, `ts`, the six metrics and
+ * `intensity_gCo2eq_kwh`. An unknown user gives `[]`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `user_id` is a NUL-terminated UTF-8 string; `out_json`
+ * points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_user_timeseries(UsageDb *db, const char *user_id, char **out_json);
+
+/**
+ * One machine's carbon intensity over time, by `ts`: `machine_name`, `ts`,
+ * `intensity_g_per_kwh` (NULL for hours without energy).
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `machine_name` is a NUL-terminated UTF-8 string; `out_json`
+ * points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_machine_intensity_trend(UsageDb *db,
+                                               const char *machine_name,
+                                               char **out_json);
+
+/**
+ * Energy and carbon per project in the window, most energy first:
+ * `cloud_project_name`, `energy_kwh`, `carbon_g`.
+ *
+ * `from` and `to` are timestamps as for facts; the window is half-open
+ * (`from <= ts < to`), and `from` later than `to` gives
+ * `USAGE_DB_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `from` and `to` are NUL-terminated UTF-8 strings;
+ * `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_project_energy_carbon_between(UsageDb *db,
+                                                     const char *from,
+                                                     const char *to,
+                                                     char **out_json);
+
+/**
+ * Each user's energy in the window, listed under every project the user is a member
+ * of: `cloud_project_name`, `user_id`, `user_energy_kwh`.
+ *
+ * `from` and `to` are timestamps as for facts; the window is half-open
+ * (`from <= ts < to`), and `from` later than `to` gives
+ * `USAGE_DB_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `from` and `to` are NUL-terminated UTF-8 strings;
+ * `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_user_contribution_window(UsageDb *db,
+                                                const char *from,
+                                                const char *to,
+                                                char **out_json);
+
+/**
+ * Busy and idle CPU seconds per machine in the window, highest busy share first:
+ * `machine_name`, `busy_s`, `idle_s`, `busy_pct` (percent to one decimal, NULL when
+ * there are no seconds).
+ *
+ * `from` and `to` are timestamps as for facts; the window is half-open
+ * (`from <= ts < to`), and `from` later than `to` gives
+ * `USAGE_DB_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `db` is NULL or a live handle; `from` and `to` are NUL-terminated UTF-8 strings;
+ * `out_json` points to writable storage for a pointer.
+ */
+UsageDbStatus usage_db_machine_utilization_share(UsageDb *db,
+                                                 const char *from,
+                                                 const char *to,
+                                                 char **out_json);
+
+/**
  * The `n` groups whose users used the most energy in `[from, to)`: `group_name`,
  * `energy_kwh`, most first. A negative `n` gives `USAGE_DB_STATUS_INVALID_ARGUMENT`.
  *
