@@ -36,18 +36,30 @@ fn header_matches_fresh_generation() {
 #[test]
 fn header_declares_every_exported_function() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let header = std::fs::read_to_string(crate_dir.join("include/usage_db.h")).expect("read the header");
+    let header =
+        std::fs::read_to_string(crate_dir.join("include/usage_db.h")).expect("read the header");
 
     let mut exported = Vec::new();
     for entry in std::fs::read_dir(crate_dir.join("src/ffi")).expect("list src/ffi") {
-        let source = std::fs::read_to_string(entry.expect("directory entry").path()).expect("read a source file");
+        let source = std::fs::read_to_string(entry.expect("directory entry").path())
+            .expect("read a source file");
         for line in source.lines().filter(|l| l.contains("extern \"C\" fn ")) {
             let after = line.split("extern \"C\" fn ").nth(1).unwrap_or_default();
             exported.push(after.split('(').next().unwrap_or_default().to_owned());
         }
     }
 
-    assert!(exported.len() >= 40, "found only {} exported functions", exported.len());
-    let missing: Vec<_> = exported.iter().filter(|name| !header.contains(&format!(" {name}("))).collect();
-    assert!(missing.is_empty(), "declared nowhere in include/usage_db.h: {missing:?}");
+    assert!(
+        exported.len() >= 40,
+        "found only {} exported functions",
+        exported.len()
+    );
+    let missing: Vec<_> = exported
+        .iter()
+        .filter(|name| !header.contains(&format!("{name}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "declared nowhere in include/usage_db.h: {missing:?}"
+    );
 }
