@@ -11,6 +11,49 @@ use super::error::{Error, Result};
 use super::json_out::rows_to_json;
 use super::time::normalize_window;
 
+/// SQL of [`project_energy_carbon_between`]; `?1` and `?2` are the window bounds.
+pub const PROJECT_ENERGY_CARBON_BETWEEN_SQL: &str = "SELECT p.cloud_project_name, \
+                sum(f.busy_kwh + f.idle_kwh) AS energy_kwh, \
+                sum(f.busy_gCo2eq + f.idle_gCo2eq) AS carbon_g \
+         FROM dim_project p CROSS JOIN fact_usage f \
+         WHERE f.scope = 'project' AND f.project_id = p.project_id AND f.ts >= ?1 AND f.ts < ?2 \
+         GROUP BY p.project_id \
+         ORDER BY energy_kwh DESC, p.cloud_project_name";
+
+/// SQL of [`top_groups_by_energy`]; `?1` and `?2` are the window bounds, `?3` the limit.
+pub const TOP_GROUPS_BY_ENERGY_SQL: &str =
+    "SELECT g.group_name, sum(f.busy_kwh + f.idle_kwh) AS energy_kwh \
+         FROM dim_group g CROSS JOIN dim_user u CROSS JOIN fact_usage f \
+         WHERE u.group_id = g.group_id \
+           AND f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
+         GROUP BY g.group_id \
+         ORDER BY energy_kwh DESC, g.group_name \
+         LIMIT ?3";
+
+/// SQL of [`user_contribution_window`]; `?1` and `?2` are the window bounds.
+pub const USER_CONTRIBUTION_WINDOW_SQL: &str = "WITH per_user AS ( \
+             SELECT u.user_id, sum(f.busy_kwh + f.idle_kwh) AS user_energy_kwh \
+             FROM dim_user u CROSS JOIN fact_usage f \
+             WHERE f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
+             GROUP BY u.user_id) \
+         SELECT p.cloud_project_name, e.user_id, e.user_energy_kwh \
+         FROM per_user e \
+         JOIN map_user_project m ON m.user_id = e.user_id \
+         JOIN dim_project p ON p.project_id = m.project_id \
+         ORDER BY p.cloud_project_name, e.user_energy_kwh DESC, e.user_id";
+
+/// SQL of [`machine_utilization_share`]; `?1` and `?2` are the window bounds.
+pub const MACHINE_UTILIZATION_SHARE_SQL: &str = "SELECT machine_name, busy_s, idle_s, \
+                round(100.0 * busy_s / nullif(busy_s + idle_s, 0), 1) AS busy_pct \
+         FROM ( \
+             SELECT m.machine_name, \
+                    sum(f.busy_cpu_seconds_total) AS busy_s, \
+                    sum(f.idle_cpu_seconds_total) AS idle_s \
+             FROM dim_machine m CROSS JOIN fact_usage f \
+             WHERE f.scope = 'machine' AND f.machine_id = m.machine_id AND f.ts >= ?1 AND f.ts < ?2 \
+             GROUP BY m.machine_id) \
+         ORDER BY busy_pct IS NULL, busy_pct DESC, machine_name";
+
 /// Runs one of the report statements below with its parameters.
 fn report(conn: &Connection, operation: &str, sql: &str, params: &[&dyn ToSql]) -> Result<String> {
     let sqlite = |e: rusqlite::Error| Error::from_sqlite(operation, &e);
@@ -69,18 +112,7 @@ pub fn project_energy_carbon_between(conn: &Connection, from: &str, to: &str) ->
     let op = "project_energy_carbon_between";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
 
-    report(
-        conn,
-        op,
-        "SELECT p.cloud_project_name, \
-                sum(f.busy_kwh + f.idle_kwh) AS energy_kwh, \
-                sum(f.busy_gCo2eq + f.idle_gCo2eq) AS carbon_g \
-         FROM dim_project p CROSS JOIN fact_usage f \
-         WHERE f.scope = 'project' AND f.project_id = p.project_id AND f.ts >= ?1 AND f.ts < ?2 \
-         GROUP BY p.project_id \
-         ORDER BY energy_kwh DESC, p.cloud_project_name",
-        &[&from, &to],
-    )
+    report(conn, op, PROJECT_ENERGY_CARBON_BETWEEN_SQL, &[&from, &to])
 }
 
 /// The `n` groups whose users used the most energy in `[from, to)`.
@@ -91,18 +123,7 @@ pub fn top_groups_by_energy(conn: &Connection, from: &str, to: &str, n: i64) -> 
         return Err(Error::invalid(format!("{op}: invalid n {n}: must be >= 0")));
     }
 
-    report(
-        conn,
-        op,
-        "SELECT g.group_name, sum(f.busy_kwh + f.idle_kwh) AS energy_kwh \
-         FROM dim_group g CROSS JOIN dim_user u CROSS JOIN fact_usage f \
-         WHERE u.group_id = g.group_id \
-           AND f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
-         GROUP BY g.group_id \
-         ORDER BY energy_kwh DESC, g.group_name \
-         LIMIT ?3",
-        &[&from, &to, &n],
-    )
+    report(conn, op, TOP_GROUPS_BY_ENERGY_SQL, &[&from, &to, &n])
 }
 
 /// Each user's energy in `[from, to)`, listed under every project the user belongs to.
@@ -110,21 +131,7 @@ pub fn user_contribution_window(conn: &Connection, from: &str, to: &str) -> Resu
     let op = "user_contribution_window";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
 
-    report(
-        conn,
-        op,
-        "WITH per_user AS ( \
-             SELECT u.user_id, sum(f.busy_kwh + f.idle_kwh) AS user_energy_kwh \
-             FROM dim_user u CROSS JOIN fact_usage f \
-             WHERE f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
-             GROUP BY u.user_id) \
-         SELECT p.cloud_project_name, e.user_id, e.user_energy_kwh \
-         FROM per_user e \
-         JOIN map_user_project m ON m.user_id = e.user_id \
-         JOIN dim_project p ON p.project_id = m.project_id \
-         ORDER BY p.cloud_project_name, e.user_energy_kwh DESC, e.user_id",
-        &[&from, &to],
-    )
+    report(conn, op, USER_CONTRIBUTION_WINDOW_SQL, &[&from, &to])
 }
 
 /// Busy and idle CPU seconds per machine in `[from, to)`, with the busy share in percent
@@ -133,19 +140,5 @@ pub fn machine_utilization_share(conn: &Connection, from: &str, to: &str) -> Res
     let op = "machine_utilization_share";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
 
-    report(
-        conn,
-        op,
-        "SELECT machine_name, busy_s, idle_s, \
-                round(100.0 * busy_s / nullif(busy_s + idle_s, 0), 1) AS busy_pct \
-         FROM ( \
-             SELECT m.machine_name, \
-                    sum(f.busy_cpu_seconds_total) AS busy_s, \
-                    sum(f.idle_cpu_seconds_total) AS idle_s \
-             FROM dim_machine m CROSS JOIN fact_usage f \
-             WHERE f.scope = 'machine' AND f.machine_id = m.machine_id AND f.ts >= ?1 AND f.ts < ?2 \
-             GROUP BY m.machine_id) \
-         ORDER BY busy_pct IS NULL, busy_pct DESC, machine_name",
-        &[&from, &to],
-    )
+    report(conn, op, MACHINE_UTILIZATION_SHARE_SQL, &[&from, &to])
 }
