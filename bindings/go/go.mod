@@ -1,0 +1,3 @@
+module usagedb
+
+go 1.24
