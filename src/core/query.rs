@@ -31,7 +31,6 @@ const SETTING_PRAGMAS: &[&str] = &[
     "page_count",
     "page_size",
     "freelist_count",
-    "journal_mode",
     "synchronous",
     "foreign_keys",
     "compile_options",
