@@ -12,10 +12,11 @@ use crate::ffi::strings::{into_c_string, optional_text, out_param, required_text
 ///
 /// `params_json` is NULL, a JSON array bound to `?` / `?NNN` parameters by position, or
 /// a JSON object bound to `:name`, `@name` or `$name` parameters (keys may omit the
-/// prefix). A statement that could write, attach a file, control a transaction or change
-/// a setting gives `USAGE_DB_STATUS_READ_ONLY_VIOLATION` and is not run; more than one
-/// statement or bad params give `USAGE_DB_STATUS_INVALID_ARGUMENT`; SQL that does not
-/// prepare gives `USAGE_DB_STATUS_SQL_ERROR`. Views named `v_*` are the stable interface.
+/// prefix). Text that could write, attach a file, control a transaction or change a
+/// setting, anywhere in it, gives `USAGE_DB_STATUS_READ_ONLY_VIOLATION` and nothing is
+/// run; more than one statement or bad params give `USAGE_DB_STATUS_INVALID_ARGUMENT`;
+/// SQL that does not prepare gives `USAGE_DB_STATUS_SQL_ERROR`. Views named `v_*` are the
+/// stable interface.
 ///
 /// # Safety
 /// `db` is NULL or a live handle; `sql` is a NUL-terminated UTF-8 string; `params_json`
