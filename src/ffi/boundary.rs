@@ -1,29 +1,40 @@
 //! The panic boundary, the per-thread error message, and access to a handle's store.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, CString};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::PoisonError;
+use std::panic::{catch_unwind, AssertUnwindSafe, PanicHookInfo};
+use std::sync::{Once, PoisonError};
 
 use crate::core::{Error, Result, Store, UsageDbStatus};
 use crate::ffi::handle::UsageDb;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    /// Depth of `run` calls on this thread, so the panic hook knows a panic will be caught.
+    static INSIDE_BOUNDARY: Cell<u32> = const { Cell::new(0) };
+    /// Where the last caught panic happened, recorded by the hook for the error message.
+    static PANIC_LOCATION: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Runs the body of an extern function: a panic becomes `USAGE_DB_STATUS_INTERNAL`, and
 /// any failure's message is kept for `usage_db_last_error` on this thread.
 pub fn run(operation: &str, body: impl FnOnce() -> Result<()>) -> UsageDbStatus {
-    let outcome = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
+    install_quiet_panic_hook();
+
+    INSIDE_BOUNDARY.with(|depth| depth.set(depth.get() + 1));
+    let caught = catch_unwind(AssertUnwindSafe(body));
+    INSIDE_BOUNDARY.with(|depth| depth.set(depth.get() - 1));
+
+    let outcome = caught.unwrap_or_else(|panic| {
         let detail = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
+        let location = PANIC_LOCATION.with(|l| l.take());
         Err(Error::new(
             UsageDbStatus::Internal,
-            format!("{operation}: internal error, please report it: {detail}"),
+            format!("{operation}: internal error at {location}, please report it: {detail}"),
         ))
     });
 
@@ -34,6 +45,25 @@ pub fn run(operation: &str, body: impl FnOnce() -> Result<()>) -> UsageDbStatus 
             err.status
         }
     }
+}
+
+/// Keeps the library from printing: a panic inside `run` is reported through the status
+/// and message only, while any other panic still reaches the hook that was there before.
+fn install_quiet_panic_hook() {
+    static INSTALL: Once = Once::new();
+
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
+            if INSIDE_BOUNDARY.with(Cell::get) == 0 {
+                return previous(info);
+            }
+            let location = info
+                .location()
+                .map_or_else(|| "an unknown place".to_owned(), |l| l.to_string());
+            PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
+        }));
+    });
 }
 
 /// Stores `message` as this thread's last error; interior NULs are dropped.
@@ -64,4 +94,39 @@ pub fn with_store<T>(
     // SQLite rolls back whatever the panicking call left half done.
     let mut store = handle.store.lock().unwrap_or_else(PoisonError::into_inner);
     work(&mut store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_becomes_internal_status_with_message() {
+        let status = run("probe", || panic!("deliberate"));
+
+        assert_eq!(status, UsageDbStatus::Internal);
+        let message = unsafe { std::ffi::CStr::from_ptr(last_error_ptr()) }
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            message.starts_with("probe: internal error at src/ffi/boundary.rs:"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("please report it: deliberate"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn success_leaves_the_last_error_alone() {
+        set_last_error("earlier failure");
+
+        assert_eq!(run("probe", || Ok(())), UsageDbStatus::Ok);
+
+        let message = unsafe { std::ffi::CStr::from_ptr(last_error_ptr()) }
+            .to_string_lossy()
+            .into_owned();
+        assert_eq!(message, "earlier failure");
+    }
 }
