@@ -94,7 +94,8 @@ func (o *ops) InsertFactUsage(ctx context.Context, f Fact) (int64, error) {
 // naming its index and field, and nothing of the batch is written. Inside an open
 // transaction the batch becomes part of it.
 func (o *ops) BulkInsertFactUsage(ctx context.Context, facts []Fact) (int, error) {
-	const op = "bulk_insert_fact_usage_array"
+	// The library names both bulk calls bulk_insert_fact_usage in its messages.
+	const op = "bulk_insert_fact_usage"
 
 	args := newCArgs(op)
 	defer args.free()
