@@ -162,8 +162,8 @@ typedef struct {
  */
 typedef struct {
   /**
-   * How long, in milliseconds, a call waits for another connection's lock before it
-   * fails with `USAGE_DB_STATUS_BUSY`. Default 30000.
+   * Time in milliseconds a call waits for another connection's lock before it fails
+   * with `USAGE_DB_STATUS_BUSY`. Default 30000.
    */
   uint32_t busy_timeout_ms;
   /**

@@ -16,7 +16,7 @@ fn parse(text: &str) -> Value {
 }
 
 #[test]
-fn writes_and_connection_changes_are_rejected_and_change_nothing() {
+fn q_rejects_writes_leaving_file_unchanged() {
     let dir = temp_dir("guard");
     let path = dir.join("usage.db");
     let mut store = Store::open(path.to_str().unwrap(), OpenOptions::default()).unwrap();

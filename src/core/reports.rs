@@ -107,7 +107,7 @@ pub fn machine_intensity_trend(conn: &Connection, machine_name: &str) -> Result<
     )
 }
 
-/// Energy and carbon per project in `[from, to)`, most energy first.
+/// Sums energy and carbon per project in `[from, to)`, most energy first.
 pub fn project_energy_carbon_between(conn: &Connection, from: &str, to: &str) -> Result<String> {
     let op = "project_energy_carbon_between";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
@@ -115,7 +115,7 @@ pub fn project_energy_carbon_between(conn: &Connection, from: &str, to: &str) ->
     report(conn, op, PROJECT_ENERGY_CARBON_BETWEEN_SQL, &[&from, &to])
 }
 
-/// The `n` groups whose users used the most energy in `[from, to)`.
+/// Lists the `n` groups whose users used the most energy in `[from, to)`.
 pub fn top_groups_by_energy(conn: &Connection, from: &str, to: &str, n: i64) -> Result<String> {
     let op = "top_groups_by_energy";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
@@ -126,7 +126,7 @@ pub fn top_groups_by_energy(conn: &Connection, from: &str, to: &str, n: i64) -> 
     report(conn, op, TOP_GROUPS_BY_ENERGY_SQL, &[&from, &to, &n])
 }
 
-/// Each user's energy in `[from, to)`, listed under every project the user belongs to.
+/// Lists each user's energy in `[from, to)` under every project the user belongs to.
 pub fn user_contribution_window(conn: &Connection, from: &str, to: &str) -> Result<String> {
     let op = "user_contribution_window";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;
@@ -134,8 +134,8 @@ pub fn user_contribution_window(conn: &Connection, from: &str, to: &str) -> Resu
     report(conn, op, USER_CONTRIBUTION_WINDOW_SQL, &[&from, &to])
 }
 
-/// Busy and idle CPU seconds per machine in `[from, to)`, with the busy share in percent
-/// to one decimal, highest share first.
+/// Sums busy and idle CPU seconds per machine in `[from, to)`, with the busy share in
+/// percent to one decimal, highest share first.
 pub fn machine_utilization_share(conn: &Connection, from: &str, to: &str) -> Result<String> {
     let op = "machine_utilization_share";
     let (from, to) = normalize_window(from, to).map_err(|e| e.in_operation(op))?;

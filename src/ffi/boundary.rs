@@ -10,9 +10,9 @@ use crate::ffi::handle::UsageDb;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
-    /// Depth of `run` calls on this thread, so the panic hook knows a panic will be caught.
+    /// Depth of `run` calls on this thread; above 0, a panic will be caught by `run`.
     static INSIDE_BOUNDARY: Cell<u32> = const { Cell::new(0) };
-    /// Where the last caught panic happened, recorded by the hook for the error message.
+    /// Source location of the last caught panic, recorded by the hook for the message.
     static PANIC_LOCATION: RefCell<String> = const { RefCell::new(String::new()) };
 }
 

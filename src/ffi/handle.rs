@@ -26,8 +26,8 @@ pub const USAGE_DB_DURABILITY_FULL: i32 = 1;
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct UsageDbOpenOptions {
-    /// How long, in milliseconds, a call waits for another connection's lock before it
-    /// fails with `USAGE_DB_STATUS_BUSY`. Default 30000.
+    /// Time in milliseconds a call waits for another connection's lock before it fails
+    /// with `USAGE_DB_STATUS_BUSY`. Default 30000.
     pub busy_timeout_ms: u32,
     /// `USAGE_DB_DURABILITY_NORMAL` (default) or `USAGE_DB_DURABILITY_FULL`.
     pub durability: i32,
