@@ -62,7 +62,8 @@ class UsageDB:
         self._check(self._lib.usage_db_open(path_bytes, byref(options), byref(handle)))
 
         self._handle = handle.value
-        # Closes the handle exactly once: on close(), or when the object is collected.
+        # weakref.finalize runs its callback at most once, so the handle is closed once:
+        # by close(), or when the object is garbage-collected.
         self._finalizer = weakref.finalize(self, self._lib.usage_db_close, handle.value)
 
     @staticmethod

@@ -86,7 +86,7 @@ class SchemaTooNewError(UsageDBError):
 
 
 class InternalError(UsageDBError):
-    """A bug in usage_db; the message says where."""
+    """A bug in usage_db, including a caught panic; the message names where it happened."""
 
 
 ERROR_CLASSES = {
