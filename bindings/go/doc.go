@@ -6,10 +6,13 @@
 // # Context
 //
 // Every method that touches the database takes a [context.Context]. The context is
-// checked once, just before the C call starts. A call that is already running inside the
-// library is not interrupted when the context is cancelled: the library has no
-// cancellation hook, so a long query or a wait on another connection's lock (up to the
-// busy timeout) runs to its end.
+// checked before the call and again just before the C call starts. A call that is
+// already running inside the library is not interrupted when the context is cancelled,
+// because the library has no cancellation hook. So a long query, or a wait for another
+// connection's lock (up to the busy timeout), runs to its end.
+//
+// NOTE: waiting for another goroutine's InTx to finish is not interrupted by the
+// context either.
 //
 // # Goroutines
 //
