@@ -189,5 +189,12 @@ def test_fallbacks_named_when_env_var_unset(monkeypatch, tmp_path):
     assert "set USAGE_DB_LIBRARY" in message
 
 
+def test_installed_copy_searches_system_only(monkeypatch):
+    monkeypatch.delenv(_library.LIBRARY_ENV_VAR, raising=False)
+    monkeypatch.setattr(_library, "REPO_BUILD_OUTPUT", None)
+
+    assert _library.candidate_paths() == [("the system library path", "libusage_db.so")]
+
+
 def test_repo_build_output_path():
     assert _library.REPO_BUILD_OUTPUT == REPO_ROOT / "target" / "release" / "libusage_db.so"

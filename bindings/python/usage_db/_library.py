@@ -14,10 +14,20 @@ from pathlib import Path
 LIBRARY_ENV_VAR = "USAGE_DB_LIBRARY"
 LIBRARY_FILE_NAME = "libusage_db.so"
 
-# The package sits at bindings/python/usage_db/ in the repository, so this is the output
-# of `cargo build --release` in a source checkout. An installed copy of the package finds
-# nothing here and relies on the environment variable or the system loader.
-REPO_BUILD_OUTPUT = Path(__file__).resolve().parents[3] / "target" / "release" / LIBRARY_FILE_NAME
+
+def _repo_build_output():
+    """Return where `cargo build --release` puts the library, in a source checkout only.
+
+    There the package sits at bindings/python/usage_db/, three folders below the
+    repository root. An installed copy has no repository around it and gets None.
+    """
+    parents = Path(__file__).resolve().parents
+    if len(parents) < 4 or not (parents[3] / "Cargo.toml").is_file():
+        return None
+    return parents[3] / "target" / "release" / LIBRARY_FILE_NAME
+
+
+REPO_BUILD_OUTPUT = _repo_build_output()
 
 
 class LibraryNotFoundError(OSError):
@@ -153,10 +163,11 @@ def candidate_paths():
         # An explicit choice is never silently replaced by another copy.
         return [(f"${LIBRARY_ENV_VAR}", configured)]
 
-    return [
-        ("the repository's build output", str(REPO_BUILD_OUTPUT)),
-        ("the system library path", LIBRARY_FILE_NAME),
-    ]
+    candidates = []
+    if REPO_BUILD_OUTPUT is not None:
+        candidates.append(("the repository's build output", str(REPO_BUILD_OUTPUT)))
+    candidates.append(("the system library path", LIBRARY_FILE_NAME))
+    return candidates
 
 
 def _open_first(candidates):
