@@ -1,6 +1,6 @@
 /*
  * A minimal assertion helper for the C tests of the usage_db ABI. Each check counts as
- * passed or failed; a failure prints the expression, file:line and, for calls into the
+ * passed or failed. A failure prints the expression, file:line and, for calls into the
  * library, usage_db_last_error(), and the run continues so one report lists every fault.
  */
 #ifndef USAGE_DB_TEST_CHECK_H
@@ -25,7 +25,7 @@
 #define CHECK_ERROR(expected, fragment, call) \
     check_error((expected), (fragment), (call), #call, __FILE__, __LINE__)
 
-/* Checks that two NUL-terminated strings are equal; `actual` may be NULL. */
+/* Checks that two NUL-terminated strings are equal. `actual` may be NULL. */
 #define CHECK_TEXT(actual, expected) \
     check_text((actual), (expected), #actual, __FILE__, __LINE__)
 

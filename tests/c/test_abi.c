@@ -80,7 +80,7 @@ void test_lifecycle(void)
     CHECK(db != NULL);
     CHECK_OK(usage_db_close(db));
 
-    /* A file in a fresh directory, with changed options; reopening finds the data. */
+    /* A file in a fresh directory, with changed options. Reopening it finds the data. */
     temp_path("lifecycle.db", path, sizeof path);
     options.busy_timeout_ms = 1500;
     options.durability = USAGE_DB_DURABILITY_FULL;

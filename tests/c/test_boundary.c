@@ -155,6 +155,6 @@ void test_boundary(void)
         CHECK_OK(usage_db_close(db));
     }
 
-    /* Freeing NULL is a no-op; a crash here fails the run. */
+    /* Freeing NULL is a no-op. A crash here fails the run. */
     usage_db_string_free(NULL);
 }

@@ -67,7 +67,7 @@ static void test_query_rejects_writes(UsageDb *db)
     CHECK(json == NULL);
     CHECK(count_rows(db, MACHINES) == 3);
 
-    /* Reading a setting is allowed; the connection kept foreign keys on. */
+    /* Reading a setting is allowed, and the connection keeps foreign keys on. */
     CHECK_JSON("[{\"foreign_keys\":1}]", usage_db_q, db, "PRAGMA foreign_keys", NULL);
 }
 
@@ -126,7 +126,7 @@ void test_transactions(void)
     CHECK_ERROR(USAGE_DB_STATUS_TRANSACTION_STATE, "", usage_db_rollback(writer));
     CHECK(depth_of(writer) == 0);
 
-    /* begin; insert A; begin; insert B; rollback; commit. */
+    /* Begin, insert A, begin, insert B, roll back, commit: only A remains. */
     CHECK_OK(usage_db_begin(writer));
     CHECK_OK(usage_db_get_or_create_project(writer, "A", &id));
     CHECK_OK(usage_db_begin(writer));

@@ -1,6 +1,6 @@
 /*
  * Every read function on one small dataset, compared as exact JSON text. The expected
- * values are computed by hand from the rows in load_dataset(); every metric is a sum of
+ * values are computed by hand from the rows in load_dataset(). Every metric is a sum of
  * binary fractions, so the sums and averages are exact.
  */
 #include <stdint.h>
@@ -17,7 +17,7 @@
 /* Project ids: 1 alpha, 2 beta. Machine ids: 1 gpu-01, 2 cpu-01. */
 enum { ALPHA = 1, BETA = 2, GPU = 1, CPU = 2, NONE = 0 };
 
-/* One row of the dataset; an id of NONE and an intensity < 0 mean absent. */
+/* One row of the dataset. An id of NONE and an intensity below 0 mean absent. */
 typedef struct {
     const char *scope;
     const char *ts;
@@ -38,7 +38,7 @@ static const Row rows[] = {
     /* beta: an hour without energy (intensity null), then 1200 / 6 = 200. */
     {"project", T0, BETA, NONE, NULL, 0, 0, 0.0, 0.0, 0, 0, -1},
     {"project", T1, BETA, NONE, NULL, 0, 0, 5.0, 1.0, 900, 300, -1},
-    /* gpu-01: 200 / 2 = 100, then an explicit 120; cpu-01 idle with no seconds. */
+    /* gpu-01: 200 / 2 = 100, then an explicit 120. cpu-01 has no energy and no seconds. */
     {"machine", T0, NONE, GPU, NULL, 1800, 1800, 1.0, 1.0, 100, 100, -1},
     {"machine", T1, NONE, GPU, NULL, 3000, 600, 2.0, 0.0, 300, 0, 120},
     {"machine", T0, NONE, CPU, NULL, 0, 0, 0.0, 0.0, 0, 0, -1},
@@ -205,7 +205,7 @@ static void test_convenience(UsageDb *db)
                "{\"user_id\":\"u2\",\"display_name\":\"Bob\",\"group_name\":\"Research\",\"cloud_project_name\":\"alpha\"}]",
                usage_db_user_project_memberships, db);
 
-    /* The reference-data test fills active_workspaces; here it is empty. */
+    /* This dataset starts no workspace, so the list is empty (test_reference fills it). */
     CHECK_JSON("[]", usage_db_active_workspaces, db);
 }
 
@@ -216,7 +216,7 @@ static void test_window_reports(UsageDb *db)
                "{\"cloud_project_name\":\"alpha\",\"energy_kwh\":5.5,\"carbon_g\":1100.0}]",
                usage_db_project_energy_carbon_between, db, FROM, TO);
 
-    /* Research: u1 2.5 + 1.5 and u2 1.0; Ops: u3 4.0. u1's next-day hour is outside. */
+    /* Research is u1 2.5 + 1.5 and u2 1.0, Ops is u3 4.0. u1's next-day hour is outside. */
     CHECK_JSON("[{\"group_name\":\"Research\",\"energy_kwh\":5.0},{\"group_name\":\"Ops\",\"energy_kwh\":4.0}]",
                usage_db_top_groups_by_energy, db, FROM, TO, 10);
     CHECK_JSON("[{\"group_name\":\"Research\",\"energy_kwh\":5.0}]", usage_db_top_groups_by_energy, db, FROM, TO, 1);
@@ -234,7 +234,7 @@ static void test_window_reports(UsageDb *db)
                "{\"cloud_project_name\":\"beta\",\"user_id\":\"u1\",\"user_energy_kwh\":4.0}]",
                usage_db_user_contribution_window, db, FROM, TO);
 
-    /* gpu-01: 4800 of 7200 s busy is 66.7 %; cpu-01 has no seconds and sorts last. */
+    /* gpu-01 is busy 4800 of 7200 s, 66.7 %. cpu-01 has no seconds and sorts last. */
     CHECK_JSON("[{\"machine_name\":\"gpu-01\",\"busy_s\":4800.0,\"idle_s\":2400.0,\"busy_pct\":66.7},"
                "{\"machine_name\":\"cpu-01\",\"busy_s\":0.0,\"idle_s\":0.0,\"busy_pct\":null}]",
                usage_db_machine_utilization_share, db, FROM, TO);

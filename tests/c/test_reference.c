@@ -129,7 +129,7 @@ static void test_memberships(UsageDb *db)
     CHECK_ERROR(USAGE_DB_STATUS_INVALID_ARGUMENT, "", usage_db_map_user_project(db, "u1", &alpha, "alpha-cloud"));
     CHECK_ERROR(USAGE_DB_STATUS_INVALID_ARGUMENT, "", usage_db_map_user_project(db, "u1", NULL, NULL));
 
-    /* Machines: ids, names, a mix, a repeat; names create the missing machine. */
+    /* Machines by ids, by names, mixed and repeated. A new name creates the machine. */
     CHECK_OK(usage_db_map_project_machine(db, &alpha, NULL, &gpu, NULL));
     CHECK_OK(usage_db_map_project_machine(db, NULL, "alpha-cloud", NULL, "gpu-01"));
     CHECK_OK(usage_db_map_project_machine(db, NULL, "beta-cloud", &gpu, NULL));
@@ -156,7 +156,7 @@ static void test_workspaces(UsageDb *db)
     int64_t second = 0;
     int64_t third = 0;
 
-    /* Instance 1 is 10.0.0.5:2222, instance 2 has no port; machine 1 is gpu-01. */
+    /* Instance 1 is 10.0.0.5:2222 and instance 2 has no port. Machine 1 is gpu-01. */
     CHECK_OK(usage_db_start_workspace(db, 1, 1, "2025-10-01T09:00:00Z", "u1", &alpha, &first));
     CHECK_OK(usage_db_start_workspace(db, 2, 2, "2025-10-01 11:00:00+01:00", NULL, NULL, &second));
     CHECK_OK(usage_db_start_workspace(db, 1, 1, "2025-10-01T08:00:00Z", "u2", NULL, &third));
@@ -164,7 +164,7 @@ static void test_workspaces(UsageDb *db)
     CHECK(second == 2);
     CHECK(third == 3);
 
-    /* Newest first; no user or project gives nulls; a user without a name shows its id. */
+    /* Newest first. A missing user or project is null, and a user without a name shows its id. */
     CHECK_JSON("[{\"workspace_id\":2,\"started_at\":\"2025-10-01T10:00:00Z\",\"user\":null,"
                "\"project\":null,\"machine\":\"cpu-01\",\"host\":\"10.0.0.5\",\"port\":null},"
                "{\"workspace_id\":1,\"started_at\":\"2025-10-01T09:00:00Z\",\"user\":\"Ada Lovelace\","
