@@ -185,3 +185,12 @@ def test_text_round_trips_byte_exact(db):
     ]
     assert db.user_timeseries(name)[0]["user_id"].encode("utf-8") == name.encode("utf-8")
     assert db.q("SELECT hex(user_id) AS h FROM dim_user") == [{"h": name.encode("utf-8").hex().upper()}]
+
+
+def test_bulk_text_round_trips_byte_exact(db):
+    # json.dumps escapes non-ASCII text, including the surrogate pair of an emoji.
+    name = "Zürich-λ-电-😀"
+    db.get_or_create_user(name)
+
+    assert db.bulk_insert_fact_usage([dict(scope="user", ts_iso_utc=T0, user_id=name, busy_kwh=2.0)]) == 1
+    assert db.q("SELECT hex(user_id) AS h FROM fact_usage") == [{"h": name.encode("utf-8").hex().upper()}]
