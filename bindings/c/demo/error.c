@@ -21,6 +21,27 @@ bool fail_usage_db(DemoError *error, const char *operation, int status)
                 usage_db_last_error());
 }
 
+void *reserve(DemoError *error, const char *what, void *items, size_t *capacity, size_t needed,
+              size_t size)
+{
+    size_t grown = *capacity == 0 ? 16 : *capacity;
+    void *resized;
+
+    if (needed <= *capacity) {
+        return items;
+    }
+    while (grown < needed) {
+        grown *= 2;
+    }
+    if (grown > (size_t)-1 / size || (resized = realloc(items, grown * size)) == NULL) {
+        fail(error, "out of memory: %zu x %zu bytes for %s", grown, size, what);
+        return NULL;
+    }
+
+    *capacity = grown;
+    return resized;
+}
+
 void *allocate(DemoError *error, const char *what, size_t count, size_t size)
 {
     void *memory;

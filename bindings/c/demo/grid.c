@@ -43,24 +43,6 @@ static bool parse_row(const CsvReader *reader, HalfHourIntensity *row, bool *usa
     return true;
 }
 
-static bool append_row(GridIntensity *grid, size_t *capacity, const HalfHourIntensity *row,
-                       DemoError *error)
-{
-    if (grid->count == *capacity) {
-        size_t grown = *capacity == 0 ? 1024 : *capacity * 2;
-        HalfHourIntensity *rows = realloc(grid->rows, grown * sizeof *rows);
-
-        if (rows == NULL) {
-            return fail(error, "out of memory reading the grid intensity at %zu rows",
-                        grid->count);
-        }
-        grid->rows = rows;
-        *capacity = grown;
-    }
-    grid->rows[grid->count++] = *row;
-    return true;
-}
-
 static int compare_rows(const void *left, const void *right)
 {
     const HalfHourIntensity *a = left;
@@ -91,6 +73,7 @@ bool grid_load(const char *path, GridIntensity *grid, DemoError *error)
     CsvReader reader;
     size_t capacity = 0;
     HalfHourIntensity row;
+    HalfHourIntensity *rows;
     bool usable = false;
     int status;
 
@@ -109,11 +92,14 @@ bool grid_load(const char *path, GridIntensity *grid, DemoError *error)
             grid->unusable_rows++;
             continue;
         }
-        grid->forecast_rows += row.from_forecast;
-        if (!append_row(grid, &capacity, &row, error)) {
+        rows = reserve(error, "intensity rows", grid->rows, &capacity, grid->count + 1, sizeof row);
+        if (rows == NULL) {
             status = -1;
             break;
         }
+        grid->rows = rows;
+        grid->rows[grid->count++] = row;
+        grid->forecast_rows += row.from_forecast;
     }
     csv_close(&reader);
     if (status != 0) {

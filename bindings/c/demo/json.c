@@ -44,19 +44,13 @@ static bool consume(Parser *parser, char expected)
 
 static bool grow(Growable *list, size_t item_size, DemoError *error)
 {
-    size_t grown;
-    void *items;
+    void *items = reserve(error, "a JSON result", list->items, &list->capacity, list->count + 1,
+                          item_size);
 
-    if (list->count < list->capacity) {
-        return true;
-    }
-    grown = list->capacity == 0 ? 16 : list->capacity * 2;
-    items = realloc(list->items, grown * item_size);
     if (items == NULL) {
-        return fail(error, "out of memory reading a JSON result of %zu values", list->count);
+        return false;
     }
     list->items = items;
-    list->capacity = grown;
     return true;
 }
 

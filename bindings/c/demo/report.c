@@ -1,4 +1,3 @@
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 
 #define TOP_GROUPS 10
 #define TOP_MACHINES 10
+#define COLUMNS(columns) columns, sizeof columns / sizeof columns[0]
 
 /* One day of the report: [from, to) and a label such as "2023-09-05 (Tue)". */
 typedef struct {
@@ -18,84 +18,90 @@ typedef struct {
     double energy_kwh;
 } ReportDay;
 
-static char *number(char cell[TABLE_CELL_SIZE], double value, int decimals)
+/* Runs a query and prints its rows. */
+static bool print_query(UsageDb *db, const char *sql, const char *params_json,
+                        const TableColumn *columns, size_t column_count, const char *title,
+                        DemoError *error)
 {
-    return format_number(cell, TABLE_CELL_SIZE, value, decimals);
-}
-
-static bool print_project_totals(UsageDb *db, DemoError *error)
-{
-    static const char *const headers[] = {"project", "machines", "members", "busy core-h",
-                                          "idle core-h", "energy kWh", "carbon kgCO2eq",
-                                          "gCO2eq/kWh"};
     JsonTable rows;
-    TextTable table;
-    bool ok = true;
+    bool ok;
 
-    if (!query_rows(db,
-                    "SELECT t.cloud_project_name AS project,"
-                    " (SELECT count(*) FROM map_project_machine m JOIN dim_project p"
-                    "   ON p.project_id = m.project_id"
-                    "   WHERE p.cloud_project_name = t.cloud_project_name) AS machines,"
-                    " (SELECT count(*) FROM v_user_project u"
-                    "   WHERE u.cloud_project_name = t.cloud_project_name) AS members,"
-                    " t.busy_cpu_seconds_total / 3600.0 AS busy_core_h,"
-                    " t.idle_cpu_seconds_total / 3600.0 AS idle_core_h,"
-                    " t.busy_kwh + t.idle_kwh AS energy_kwh,"
-                    " (t.busy_gCo2eq + t.idle_gCo2eq) / 1000.0 AS carbon_kg,"
-                    " (t.busy_gCo2eq + t.idle_gCo2eq) / nullif(t.busy_kwh + t.idle_kwh, 0)"
-                    "   AS intensity "
-                    "FROM v_project_totals t ORDER BY energy_kwh DESC, project",
-                    NULL, &rows, error)) {
+    if (!query_rows(db, sql, params_json, &rows, error)) {
         return false;
     }
-
-    table_init(&table, "lrrrrrrr", headers);
-    for (size_t r = 0; r < rows.row_count && ok; r++) {
-        char cells[7][TABLE_CELL_SIZE];
-
-        ok = table_add_row(&table, error, json_text(&rows, r, "project"),
-                           number(cells[0], json_number(&rows, r, "machines"), 0),
-                           number(cells[1], json_number(&rows, r, "members"), 0),
-                           number(cells[2], json_number(&rows, r, "busy_core_h"), 1),
-                           number(cells[3], json_number(&rows, r, "idle_core_h"), 1),
-                           number(cells[4], json_number(&rows, r, "energy_kwh"), 3),
-                           number(cells[5], json_number(&rows, r, "carbon_kg"), 3),
-                           number(cells[6], json_number(&rows, r, "intensity"), 1));
-    }
-    if (ok) {
-        table_print(&table, "Project totals, all hours (v_project_totals)", stdout);
-    }
-    table_free(&table);
+    ok = table_print_rows(&rows, columns, column_count, title, error);
     json_table_free(&rows);
     return ok;
 }
 
-static void set_day(ReportDay *day, const char *date)
+static bool print_project_totals(UsageDb *db, DemoError *error)
 {
-    int64_t start;
+    static const TableColumn columns[] = {
+        {"project", "project", TEXT_COLUMN, 0, NULL},
+        {"machines", "machines", 0, 0, NULL},
+        {"members", "members", 0, 0, NULL},
+        {"busy core-h", "busy_cpu_seconds_total", 1, 1.0 / 3600, NULL},
+        {"idle core-h", "idle_cpu_seconds_total", 1, 1.0 / 3600, NULL},
+        {"energy kWh", "energy_kwh", 3, 0, NULL},
+        {"carbon kgCO2eq", "carbon_g", 3, 1e-3, NULL},
+        {"gCO2eq/kWh", "intensity", 1, 0, NULL},
+    };
+
+    return print_query(
+        db,
+        "SELECT t.cloud_project_name AS project,"
+        " (SELECT count(*) FROM map_project_machine m JOIN dim_project p"
+        "   ON p.project_id = m.project_id"
+        "   WHERE p.cloud_project_name = t.cloud_project_name) AS machines,"
+        " (SELECT count(*) FROM v_user_project u"
+        "   WHERE u.cloud_project_name = t.cloud_project_name) AS members,"
+        " t.busy_cpu_seconds_total, t.idle_cpu_seconds_total,"
+        " t.busy_kwh + t.idle_kwh AS energy_kwh,"
+        " t.busy_gCo2eq + t.idle_gCo2eq AS carbon_g,"
+        " (t.busy_gCo2eq + t.idle_gCo2eq) / nullif(t.busy_kwh + t.idle_kwh, 0) AS intensity "
+        "FROM v_project_totals t ORDER BY energy_kwh DESC, project",
+        NULL, COLUMNS(columns), "Project totals, all hours (v_project_totals)", error);
+}
+
+/* Sets the day from its "YYYY-MM-DD" date. */
+static void set_day(ReportDay *day, const char *date, const char *label, double energy_kwh)
+{
+    int64_t start = 0;
     char text[ISO_UTC_SIZE + 8];
 
     snprintf(text, sizeof text, "%.10sT00:00:00Z", date);
     parse_utc_timestamp(text, &start);
     format_iso_utc(start, day->from);
     format_iso_utc(start + SECONDS_PER_DAY, day->to);
-    snprintf(day->label, sizeof day->label, "%.10s (%s)", date, weekday_name(start));
+    snprintf(day->label, sizeof day->label, "%s", label);
+    day->energy_kwh = energy_kwh;
 }
 
-/* Prints energy and carbon per day and picks the day with the most energy. */
+/* Prints energy and carbon per day and picks the day with the most energy, the earliest
+ * of equals. */
 static bool print_days(UsageDb *db, ReportDay *busiest, DemoError *error)
 {
-    static const char *const headers[] = {"day", "hours", "energy kWh", "carbon kgCO2eq",
-                                           "gCO2eq/kWh", "min", "max"};
+    static const TableColumn columns[] = {
+        {"day", "label", TEXT_COLUMN, 0, NULL},
+        {"hours", "hours", 0, 0, NULL},
+        {"energy kWh", "energy_kwh", 3, 0, NULL},
+        {"carbon kgCO2eq", "carbon_g", 3, 1e-3, NULL},
+        {"gCO2eq/kWh", "intensity", 1, 0, NULL},
+        {"min", "min_intensity", 1, 0, NULL},
+        {"max", "max_intensity", 1, 0, NULL},
+    };
     JsonTable rows;
-    TextTable table;
-    bool ok = true;
+    bool ok;
 
     if (!query_rows(db,
-                    "SELECT substr(ts, 1, 10) AS day, count(*) AS hours,"
+                    "SELECT substr(ts, 1, 10) AS day,"
+                    " substr(ts, 1, 10) || ' (' || substr('SunMonTueWedThuFriSat',"
+                    "   1 + 3 * strftime('%w', ts), 3) || ')' AS label,"
+                    " count(*) AS hours,"
                     " total(busy_kwh + idle_kwh) AS energy_kwh,"
                     " total(busy_gCo2eq + idle_gCo2eq) AS carbon_g,"
+                    " total(busy_gCo2eq + idle_gCo2eq) / nullif(total(busy_kwh + idle_kwh), 0)"
+                    "   AS intensity,"
                     " min(intensity_gCo2eq_kwh) AS min_intensity,"
                     " max(intensity_gCo2eq_kwh) AS max_intensity "
                     "FROM v_ada_timeseries GROUP BY day ORDER BY day",
@@ -107,44 +113,34 @@ static bool print_days(UsageDb *db, ReportDay *busiest, DemoError *error)
         return fail(error, "no ada-scope facts to report on");
     }
 
-    table_init(&table, "lrrrrrr", headers);
     busiest->energy_kwh = -1;
-    for (size_t r = 0; r < rows.row_count && ok; r++) {
+    for (size_t r = 0; r < rows.row_count; r++) {
         double energy = json_number(&rows, r, "energy_kwh");
-        double carbon = json_number(&rows, r, "carbon_g");
-        ReportDay day;
-        char cells[6][TABLE_CELL_SIZE];
 
-        set_day(&day, json_text(&rows, r, "day"));
-        day.energy_kwh = energy;
         if (energy > busiest->energy_kwh) {
-            *busiest = day;
+            set_day(busiest, json_text(&rows, r, "day"), json_text(&rows, r, "label"), energy);
         }
-        ok = table_add_row(&table, error, day.label,
-                           number(cells[0], json_number(&rows, r, "hours"), 0),
-                           number(cells[1], energy, 3), number(cells[2], carbon / 1000, 3),
-                           number(cells[3], energy > 0 ? carbon / energy : NAN, 1),
-                           number(cells[4], json_number(&rows, r, "min_intensity"), 1),
-                           number(cells[5], json_number(&rows, r, "max_intensity"), 1));
     }
-    if (ok) {
-        table_print(&table, "Platform energy per day (v_ada_timeseries; gCO2eq/kWh is carbon "
-                    "over energy, min and max are hourly)", stdout);
-    }
-    table_free(&table);
+    ok = table_print_rows(&rows, COLUMNS(columns),
+                          "Platform energy per day (v_ada_timeseries; gCO2eq/kWh is carbon over "
+                          "energy, min and max are hourly)",
+                          error);
     json_table_free(&rows);
     return ok;
 }
 
 static bool print_top_groups(UsageDb *db, const ReportDay *day, DemoError *error)
 {
-    static const char *const headers[] = {"group", "energy kWh", "share of day"};
+    const TableColumn columns[] = {
+        {"group", "group_name", TEXT_COLUMN, 0, NULL},
+        {"energy kWh", "energy_kwh", 3, 0, NULL},
+        {"share of day", "energy_kwh", 1, 100 / day->energy_kwh, " %"},
+    };
     char *json = NULL;
     JsonTable rows;
-    TextTable table;
     char title[128];
     UsageDbStatus status;
-    bool ok = true;
+    bool ok;
 
     status = usage_db_top_groups_by_energy(db, day->from, day->to, TOP_GROUPS, &json);
     if (status != USAGE_DB_STATUS_OK) {
@@ -156,23 +152,9 @@ static bool print_top_groups(UsageDb *db, const ReportDay *day, DemoError *error
         return false;
     }
 
-    table_init(&table, "lrr", headers);
-    for (size_t r = 0; r < rows.row_count && ok; r++) {
-        double energy = json_number(&rows, r, "energy_kwh");
-        char cells[2][TABLE_CELL_SIZE];
-        char share[TABLE_CELL_SIZE];
-
-        snprintf(share, sizeof share, "%s %%",
-                 number(cells[1], 100 * energy / day->energy_kwh, 1));
-        ok = table_add_row(&table, error, json_text(&rows, r, "group_name"),
-                           number(cells[0], energy, 3), share);
-    }
-    if (ok) {
-        snprintf(title, sizeof title, "Top groups by energy on %s (usage_db_top_groups_by_energy)",
-                 day->label);
-        table_print(&table, title, stdout);
-    }
-    table_free(&table);
+    snprintf(title, sizeof title, "Top groups by energy on %s (usage_db_top_groups_by_energy)",
+             day->label);
+    ok = table_print_rows(&rows, COLUMNS(columns), title, error);
     json_table_free(&rows);
     return ok;
 }
@@ -181,13 +163,18 @@ static bool print_top_groups(UsageDb *db, const ReportDay *day, DemoError *error
 static bool print_utilisation(UsageDb *db, const ReportDay *day, char *top_machine,
                               size_t top_machine_size, DemoError *error)
 {
-    static const char *const headers[] = {"machine", "project", "busy core-h", "idle core-h",
-                                          "busy share", "energy kWh"};
+    static const TableColumn columns[] = {
+        {"machine", "machine_name", TEXT_COLUMN, 0, NULL},
+        {"project", "project", TEXT_COLUMN, 0, NULL},
+        {"busy core-h", "busy_s", 2, 1.0 / 3600, NULL},
+        {"idle core-h", "idle_s", 2, 1.0 / 3600, NULL},
+        {"busy share", "busy_pct", 1, 0, " %"},
+        {"energy kWh", "energy_kwh", 3, 0, NULL},
+    };
     char params[96];
     char title[128];
     JsonTable rows;
-    TextTable table;
-    bool ok = true;
+    bool ok;
 
     snprintf(params, sizeof params, "[\"%s\", \"%s\", %d]", day->from, day->to, TOP_MACHINES);
     if (!query_rows(db,
@@ -208,25 +195,10 @@ static bool print_utilisation(UsageDb *db, const ReportDay *day, char *top_machi
         return false;
     }
 
-    table_init(&table, "llrrrr", headers);
-    for (size_t r = 0; r < rows.row_count && ok; r++) {
-        char cells[4][TABLE_CELL_SIZE];
-        char share[TABLE_CELL_SIZE];
-
-        snprintf(share, sizeof share, "%s %%", number(cells[2], json_number(&rows, r, "busy_pct"), 1));
-        ok = table_add_row(&table, error, json_text(&rows, r, "machine_name"),
-                           json_text(&rows, r, "project"),
-                           number(cells[0], json_number(&rows, r, "busy_s") / 3600, 2),
-                           number(cells[1], json_number(&rows, r, "idle_s") / 3600, 2), share,
-                           number(cells[3], json_number(&rows, r, "energy_kwh"), 3));
-    }
     snprintf(top_machine, top_machine_size, "%s", json_text(&rows, 0, "machine_name"));
-    if (ok) {
-        snprintf(title, sizeof title, "Machine utilisation on %s, top %d by busy share",
-                 day->label, TOP_MACHINES);
-        table_print(&table, title, stdout);
-    }
-    table_free(&table);
+    snprintf(title, sizeof title, "Machine utilisation on %s, top %d by busy share "
+             "(v_machine_timeseries)", day->label, TOP_MACHINES);
+    ok = table_print_rows(&rows, COLUMNS(columns), title, error);
     json_table_free(&rows);
     return ok;
 }
@@ -234,86 +206,55 @@ static bool print_utilisation(UsageDb *db, const ReportDay *day, char *top_machi
 static bool print_intensity_trend(UsageDb *db, const ReportDay *day, const char *machine,
                                   DemoError *error)
 {
-    static const char *const headers[] = {"hour (UTC)", "gCO2eq/kWh", "energy Wh", "carbon g",
-                                          "intensity, one # per 10 g/kWh"};
-    static const char bars[] = "##################################################";
+    static const TableColumn columns[] = {
+        {"hour (UTC)", "hour", TEXT_COLUMN, 0, NULL},
+        {"gCO2eq/kWh", "intensity", 1, 0, NULL},
+        {"energy Wh", "energy_kwh", 1, 1000, NULL},
+        {"carbon g", "carbon_g", 2, 0, NULL},
+        {"intensity, one # per 10 gCO2eq/kWh", "bar", TEXT_COLUMN, 0, NULL},
+    };
     char params[128];
     char title[192];
-    JsonTable rows;
-    TextTable table;
-    bool ok = true;
 
     snprintf(params, sizeof params, "[\"%s\", \"%s\", \"%s\"]", machine, day->from, day->to);
-    if (!query_rows(db,
-                    "SELECT ts, intensity_gCo2eq_kwh AS intensity,"
-                    " 1000 * (busy_kwh + idle_kwh) AS energy_wh,"
-                    " busy_gCo2eq + idle_gCo2eq AS carbon_g "
-                    "FROM v_machine_timeseries WHERE machine_name = ?1 AND ts >= ?2 AND ts < ?3 "
-                    "ORDER BY ts",
-                    params, &rows, error)) {
-        return false;
-    }
-
-    table_init(&table, "lrrrl", headers);
-    for (size_t r = 0; r < rows.row_count && ok; r++) {
-        double intensity = json_number(&rows, r, "intensity");
-        int bar = isnan(intensity) ? 0 : (int)lround(intensity / 10);
-        char cells[3][TABLE_CELL_SIZE];
-        char bar_text[TABLE_CELL_SIZE];
-        char hour[8];
-
-        snprintf(hour, sizeof hour, "%.5s", json_text(&rows, r, "ts") + 11);
-        snprintf(bar_text, sizeof bar_text, "%.*s", bar > 47 ? 47 : bar, bars);
-        ok = table_add_row(&table, error, hour, number(cells[0], intensity, 1),
-                           number(cells[1], json_number(&rows, r, "energy_wh"), 1),
-                           number(cells[2], json_number(&rows, r, "carbon_g"), 2), bar_text);
-    }
-    if (ok) {
-        snprintf(title, sizeof title, "Carbon intensity trend of %s on %s (v_machine_timeseries)",
-                 machine, day->label);
-        table_print(&table, title, stdout);
-    }
-    table_free(&table);
-    json_table_free(&rows);
-    return ok;
+    snprintf(title, sizeof title, "Carbon intensity trend of %s on %s (v_machine_timeseries)",
+             machine, day->label);
+    return print_query(db,
+                       "SELECT substr(ts, 12, 5) AS hour, intensity_gCo2eq_kwh AS intensity,"
+                       " busy_kwh + idle_kwh AS energy_kwh,"
+                       " busy_gCo2eq + idle_gCo2eq AS carbon_g,"
+                       " substr('##################################################', 1,"
+                       "   CAST(round(intensity_gCo2eq_kwh / 10) AS INTEGER)) AS bar "
+                       "FROM v_machine_timeseries WHERE machine_name = ?1 AND ts >= ?2 AND ts < ?3 "
+                       "ORDER BY ts",
+                       params, COLUMNS(columns), title, error);
 }
 
 static bool print_period(UsageDb *db, DemoError *error)
 {
-    static const char *const headers[] = {"from", "to", "hours", "energy kWh", "carbon kgCO2eq",
-                                          "gCO2eq/kWh", "hourly mean"};
-    JsonTable rows;
-    TextTable table;
-    char cells[5][TABLE_CELL_SIZE];
-    bool ok;
+    static const TableColumn columns[] = {
+        {"first hour", "first_hour", TEXT_COLUMN, 0, NULL},
+        {"last hour", "last_hour", TEXT_COLUMN, 0, NULL},
+        {"hours", "hours", 0, 0, NULL},
+        {"energy kWh", "energy_kwh", 3, 0, NULL},
+        {"carbon kgCO2eq", "carbon_g", 3, 1e-3, NULL},
+        {"gCO2eq/kWh", "weighted_intensity", 1, 0, NULL},
+        {"hourly mean", "mean_intensity", 1, 0, NULL},
+    };
 
-    if (!query_rows(db,
-                    "SELECT min(ts) AS first_hour, max(ts) AS last_hour, count(*) AS hours,"
-                    " total(busy_kwh + idle_kwh) AS energy_kwh,"
-                    " total(busy_gCo2eq + idle_gCo2eq) AS carbon_g,"
-                    " total(busy_gCo2eq + idle_gCo2eq) / nullif(total(busy_kwh + idle_kwh), 0)"
-                    "   AS weighted_intensity,"
-                    " avg(intensity_gCo2eq_kwh) AS mean_intensity "
-                    "FROM v_ada_timeseries",
-                    NULL, &rows, error)) {
-        return false;
-    }
-
-    table_init(&table, "llrrrrr", headers);
-    ok = table_add_row(&table, error, json_text(&rows, 0, "first_hour"),
-                       json_text(&rows, 0, "last_hour"),
-                       number(cells[0], json_number(&rows, 0, "hours"), 0),
-                       number(cells[1], json_number(&rows, 0, "energy_kwh"), 3),
-                       number(cells[2], json_number(&rows, 0, "carbon_g") / 1000, 3),
-                       number(cells[3], json_number(&rows, 0, "weighted_intensity"), 1),
-                       number(cells[4], json_number(&rows, 0, "mean_intensity"), 1));
-    if (ok) {
-        table_print(&table, "Whole period, platform (v_ada_timeseries; gCO2eq/kWh is carbon "
-                    "over energy, the hourly mean is unweighted)", stdout);
-    }
-    table_free(&table);
-    json_table_free(&rows);
-    return ok;
+    return print_query(
+        db,
+        "SELECT min(ts) AS first_hour, max(ts) AS last_hour, count(*) AS hours,"
+        " total(busy_kwh + idle_kwh) AS energy_kwh,"
+        " total(busy_gCo2eq + idle_gCo2eq) AS carbon_g,"
+        " total(busy_gCo2eq + idle_gCo2eq) / nullif(total(busy_kwh + idle_kwh), 0)"
+        "   AS weighted_intensity,"
+        " avg(intensity_gCo2eq_kwh) AS mean_intensity "
+        "FROM v_ada_timeseries",
+        NULL, COLUMNS(columns),
+        "Whole period, platform (v_ada_timeseries; gCO2eq/kWh is carbon over energy, the "
+        "hourly mean is unweighted)",
+        error);
 }
 
 bool print_report(UsageDb *db, DemoError *error)
@@ -329,6 +270,5 @@ bool print_report(UsageDb *db, DemoError *error)
     printf("\nThe next three tables show %s, the day with the most energy.\n", busiest.label);
     return print_top_groups(db, &busiest, error) &&
            print_utilisation(db, &busiest, top_machine, sizeof top_machine, error) &&
-           print_intensity_trend(db, &busiest, top_machine, error) &&
-           print_period(db, error);
+           print_intensity_trend(db, &busiest, top_machine, error) && print_period(db, error);
 }

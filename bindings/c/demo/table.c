@@ -18,18 +18,14 @@ void table_init(TextTable *table, const char *alignment, const char *const *head
 bool table_add_row(TextTable *table, DemoError *error, ...)
 {
     va_list args;
+    void *cells;
 
-    if (table->row_count == table->capacity) {
-        size_t grown = table->capacity == 0 ? 16 : table->capacity * 2;
-        void *cells = realloc(table->cells, grown * table->column_count * TABLE_CELL_SIZE);
-
-        if (cells == NULL) {
-            return fail(error, "out of memory building a report table of %zu rows",
-                        table->row_count);
-        }
-        table->cells = cells;
-        table->capacity = grown;
+    cells = reserve(error, "a report table", table->cells, &table->capacity,
+                    (table->row_count + 1) * table->column_count, TABLE_CELL_SIZE);
+    if (cells == NULL) {
+        return false;
     }
+    table->cells = cells;
 
     va_start(args, error);
     for (size_t i = 0; i < table->column_count; i++) {
@@ -87,6 +83,62 @@ void table_print(const TextTable *table, const char *title, FILE *out)
         }
         fputc('\n', out);
     }
+}
+
+/* Formats one cell of a query result as its column asks. */
+static void format_cell(char cell[TABLE_CELL_SIZE], const JsonTable *rows, size_t row,
+                        const TableColumn *column)
+{
+    double scale = column->scale == 0 ? 1 : column->scale;
+    size_t length;
+
+    if (column->decimals == TEXT_COLUMN) {
+        snprintf(cell, TABLE_CELL_SIZE, "%s", json_text(rows, row, column->key));
+        return;
+    }
+
+    format_number(cell, TABLE_CELL_SIZE, json_number(rows, row, column->key) * scale,
+                  column->decimals);
+    length = strlen(cell);
+    if (column->suffix != NULL && strcmp(cell, "-") != 0) {
+        snprintf(cell + length, TABLE_CELL_SIZE - length, "%s", column->suffix);
+    }
+}
+
+bool table_print_rows(const JsonTable *rows, const TableColumn *columns, size_t column_count,
+                      const char *title, DemoError *error)
+{
+    TextTable table;
+    const char *headers[TABLE_MAX_COLUMNS];
+    char alignment[TABLE_MAX_COLUMNS + 1] = {0};
+    bool ok = true;
+
+    for (size_t c = 0; c < column_count; c++) {
+        headers[c] = columns[c].header;
+        alignment[c] = columns[c].decimals == TEXT_COLUMN ? 'l' : 'r';
+    }
+    table_init(&table, alignment, headers);
+
+    for (size_t r = 0; r < rows->row_count && ok; r++) {
+        char *cells = reserve(error, "a report table", table.cells, &table.capacity,
+                              (r + 1) * column_count, TABLE_CELL_SIZE);
+
+        if (cells == NULL) {
+            ok = false;
+            break;
+        }
+        table.cells = (char(*)[TABLE_CELL_SIZE])cells;
+        for (size_t c = 0; c < column_count; c++) {
+            format_cell(table.cells[r * column_count + c], rows, r, &columns[c]);
+        }
+        table.row_count++;
+    }
+
+    if (ok) {
+        table_print(&table, title, stdout);
+    }
+    table_free(&table);
+    return ok;
 }
 
 void table_free(TextTable *table)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "json.h"
 
 #define TABLE_MAX_COLUMNS 8
 #define TABLE_CELL_SIZE 48
@@ -16,7 +17,7 @@ typedef struct {
     const char *headers[TABLE_MAX_COLUMNS];
     const char *alignment; /* one 'l' or 'r' per column */
     size_t row_count;
-    size_t capacity;
+    size_t capacity; /* in cells */
     char (*cells)[TABLE_CELL_SIZE];
 } TextTable;
 
@@ -31,6 +32,21 @@ bool table_add_row(TextTable *table, DemoError *error, ...);
 void table_print(const TextTable *table, const char *title, FILE *out);
 
 void table_free(TextTable *table);
+
+/* How one column of a query result is printed. */
+typedef struct {
+    const char *header;
+    const char *key;    /* the result's column */
+    int decimals;       /* for a number; TEXT_COLUMN prints the value as it is, left-aligned */
+    double scale;       /* a number is multiplied by it first; 0 means 1 */
+    const char *suffix; /* appended to a number, such as " %"; NULL for none */
+} TableColumn;
+
+#define TEXT_COLUMN (-1)
+
+/* Prints `rows` as a table of `columns` under `title`. */
+bool table_print_rows(const JsonTable *rows, const TableColumn *columns, size_t column_count,
+                      const char *title, DemoError *error);
 
 /* Formats `value` with `decimals` digits and commas between thousands: 12,345.6. NaN is
  * written as "-". Returns `out`. */

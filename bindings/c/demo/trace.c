@@ -40,23 +40,6 @@ static bool parse_sample(const CsvReader *reader, TraceSample *sample, DemoError
     return true;
 }
 
-static bool append_sample(Trace *trace, size_t *capacity, const TraceSample *sample,
-                          DemoError *error)
-{
-    if (trace->count == *capacity) {
-        size_t grown = *capacity == 0 ? 4096 : *capacity * 2;
-        TraceSample *samples = realloc(trace->samples, grown * sizeof *samples);
-
-        if (samples == NULL) {
-            return fail(error, "out of memory reading the trace at %zu samples", trace->count);
-        }
-        trace->samples = samples;
-        *capacity = grown;
-    }
-    trace->samples[trace->count++] = *sample;
-    return true;
-}
-
 bool trace_load(const char *path, Trace *trace, DemoError *error)
 {
     CsvReader reader;
@@ -71,11 +54,18 @@ bool trace_load(const char *path, Trace *trace, DemoError *error)
     }
 
     while ((status = csv_next(&reader, error)) == 1) {
-        if (!parse_sample(&reader, &sample, error) ||
-            !append_sample(trace, &capacity, &sample, error)) {
+        TraceSample *samples = NULL;
+
+        if (parse_sample(&reader, &sample, error)) {
+            samples = reserve(error, "trace samples", trace->samples, &capacity, trace->count + 1,
+                              sizeof sample);
+        }
+        if (samples == NULL) {
             status = -1;
             break;
         }
+        trace->samples = samples;
+        trace->samples[trace->count++] = sample;
     }
     csv_close(&reader);
 

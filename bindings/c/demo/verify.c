@@ -69,7 +69,8 @@ bool content_checksum(UsageDb *db, ContentChecksum *checksum, DemoError *error)
 }
 
 /* Each scope's totals beside those of the machines, and each project's beside its own
- * machines'. The values are quantized when written, so equal means bit for bit. */
+ * machines'. The values are quantized when written, so equal means bit for bit. The
+ * totals are compared in an outer query so each is computed once. */
 static const char scope_sums_sql[] =
     "WITH machine_sums AS ("
     "  SELECT f.machine_id, total(f.busy_kwh + f.idle_kwh) AS energy_kwh,"
@@ -77,6 +78,7 @@ static const char scope_sums_sql[] =
     "  FROM fact_usage f WHERE f.scope = 'machine' GROUP BY f.machine_id),"
     " all_machines AS (SELECT total(energy_kwh) AS energy_kwh, total(carbon_g) AS carbon_g"
     "  FROM machine_sums) "
+    ", compared AS ("
     "SELECT 'all ' || f.scope || ' facts' AS part, total(f.busy_kwh + f.idle_kwh) AS energy_kwh,"
     "       total(f.busy_gCo2eq + f.idle_gCo2eq) AS carbon_g,"
     "       (SELECT energy_kwh FROM all_machines) AS expected_kwh,"
@@ -91,43 +93,34 @@ static const char scope_sums_sql[] =
     "       total(s.energy_kwh), total(s.carbon_g)"
     " FROM dim_project p JOIN map_project_machine m ON m.project_id = p.project_id"
     " JOIN machine_sums s ON s.machine_id = m.machine_id"
-    " GROUP BY p.project_id";
+    " GROUP BY p.project_id) "
+    "SELECT *, CASE WHEN energy_kwh = expected_kwh AND carbon_g = expected_g"
+    " THEN 'yes' ELSE 'NO' END AS equal FROM compared";
 
 bool verify_scope_sums(UsageDb *db, DemoError *error)
 {
-    static const char *const headers[] = {"facts", "energy kWh", "carbon gCO2eq",
-                                          "sum of machines kWh", "sum of machines g", "equal"};
+    static const TableColumn columns[] = {
+        {"facts", "part", TEXT_COLUMN, 0, NULL},
+        {"energy kWh", "energy_kwh", 6, 0, NULL},
+        {"carbon gCO2eq", "carbon_g", 3, 0, NULL},
+        {"sum of machines kWh", "expected_kwh", 6, 0, NULL},
+        {"sum of machines g", "expected_g", 3, 0, NULL},
+        {"equal", "equal", TEXT_COLUMN, 0, NULL},
+    };
     JsonTable rows;
-    TextTable table;
     size_t mismatches = 0;
-    bool ok = true;
+    bool ok;
 
     if (!query_rows(db, scope_sums_sql, NULL, &rows, error)) {
         return false;
     }
 
-    table_init(&table, "lrrrrl", headers);
-    for (size_t r = 0; r < rows.row_count && ok; r++) {
-        double energy = json_number(&rows, r, "energy_kwh");
-        double carbon = json_number(&rows, r, "carbon_g");
-        double expected_energy = json_number(&rows, r, "expected_kwh");
-        double expected_carbon = json_number(&rows, r, "expected_g");
-        bool equal = energy == expected_energy && carbon == expected_carbon;
-        char cells[4][TABLE_CELL_SIZE];
-
-        mismatches += !equal;
-        ok = table_add_row(&table, error, json_text(&rows, r, "part"),
-                           format_number(cells[0], TABLE_CELL_SIZE, energy, 6),
-                           format_number(cells[1], TABLE_CELL_SIZE, carbon, 3),
-                           format_number(cells[2], TABLE_CELL_SIZE, expected_energy, 6),
-                           format_number(cells[3], TABLE_CELL_SIZE, expected_carbon, 3),
-                           equal ? "yes" : "NO");
+    ok = table_print_rows(&rows, columns, sizeof columns / sizeof columns[0],
+                          "Energy and carbon by scope, all hours, against the machines' sum",
+                          error);
+    for (size_t r = 0; r < rows.row_count; r++) {
+        mismatches += strcmp(json_text(&rows, r, "equal"), "yes") != 0;
     }
-    if (ok) {
-        table_print(&table, "Energy and carbon by scope, all hours, against the machines' sum",
-                    stdout);
-    }
-    table_free(&table);
     json_table_free(&rows);
 
     if (ok && mismatches > 0) {
