@@ -52,7 +52,7 @@ fn ffi_handle_shared_by_eight_threads() {
 }
 
 /// Inserts each hour's fact, replaces it with a second value, and reads the machine
-/// totals every few rows; any failure panics the thread and so fails the test.
+/// totals every few rows. Any failure panics the thread, which fails the test.
 fn upsert_and_read(db: &Db, thread: i64, rows: i64) {
     let machine = db
         .machine_id(&format!("thread-{thread}"))
@@ -98,8 +98,9 @@ fn four_processes_write_one_file() {
     writers_sum_to_row_count(4);
 }
 
-/// Runs `processes` writers at once for a while and checks that the file holds exactly
-/// the rows they report as committed, none of the rolled-back ones, and is sound.
+/// Runs `processes` writers at once for a while. Afterwards the file must contain exactly
+/// the rows they report as committed, none of the rolled-back ones, and pass the
+/// integrity check.
 fn writers_sum_to_row_count(processes: usize) {
     let dir = ScratchDir::new("writers");
     let path = dir.file("usage.db");
@@ -156,7 +157,7 @@ fn writer_millis() -> u64 {
     1_500 * u64::from(stress_scale())
 }
 
-/// Starts the writers; writer `i` uses machine `writer-i` and rolls back every third
+/// Starts the writers. Writer `i` uses machine `writer-i` and rolls back every third
 /// batch, whose rows carry `idle_kwh` 1.0 so that any leak of them shows.
 fn spawn_writers(path: &str, processes: usize) -> Vec<std::process::Child> {
     (0..processes)
@@ -222,7 +223,7 @@ fn child_process_writer() {
     println!("{REPORT}{committed_rows}");
 }
 
-/// Polls the totals in one statement, so each poll reads one snapshot, and fails on any
+/// Polls the totals in one statement, so each poll reads one snapshot. It fails on any
 /// state a commit could not have produced: a shrinking count, a partial batch, a row of a
 /// rolled-back batch, or a report that disagrees with the count.
 #[test]

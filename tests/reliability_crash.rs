@@ -1,6 +1,6 @@
-//! Crashes and durability: a writer process killed with SIGKILL in the middle of a large
-//! bulk insert leaves a sound file that holds every batch committed before and nothing of
-//! the interrupted one; and each durability level sets the `synchronous` it documents.
+//! Crashes and durability. A writer process killed with SIGKILL in the middle of a large
+//! bulk insert leaves a sound file that contains every batch committed before and nothing
+//! of the interrupted one. Each durability level sets the `synchronous` it documents.
 
 mod common;
 

@@ -1,6 +1,6 @@
-//! Opening files that are not usable usage_db databases: each open fails with its own
-//! status and a message naming the path, and leaves the file and its directory exactly as
-//! they were (same bytes, same modification time, no new journal files).
+//! Opening files that are not usable usage_db databases. Each open fails with its own
+//! status and a message naming the path. It leaves the file and its directory exactly as
+//! they were: same bytes, same modification time, no new journal files.
 
 mod common;
 
@@ -67,7 +67,7 @@ fn assert_open_rejected(dir: &Path, path: &str, status: UsageDbStatus, message_p
     assert_eq!(snapshot(dir), before, "the open changed {}", dir.display());
 }
 
-/// A usage_db file with a few facts, closed cleanly.
+/// Creates a usage_db file with a few facts and closes it cleanly.
 fn make_usage_db(path: &str) {
     let db = Db::open(path).expect("create a usage_db file");
     let machine = db.machine_id("m1").expect("create a machine");

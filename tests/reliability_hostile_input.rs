@@ -21,7 +21,7 @@ fn parse(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or_else(|e| panic!("not valid JSON ({e}): {json}"))
 }
 
-/// Every report over the whole history, as (name, JSON text).
+/// Runs every report over the whole history and returns (name, JSON text) pairs.
 fn all_reports(store: &Store) -> Vec<(&'static str, String)> {
     let conn = store.connection();
     let from = "2000-01-01T00:00:00Z";
@@ -335,27 +335,27 @@ fn assert_batch_rejected(db: &Db, bad_row: &str, expected: &str) {
 }
 
 fn assert_rejected(db: &Db, rows: &str, expected: &str) {
-    let shown: String = rows.chars().take(120).collect();
+    let preview: String = rows.chars().take(120).collect();
     let failure = db
         .bulk_json(rows)
         .err()
-        .unwrap_or_else(|| panic!("accepted: {shown}"));
+        .unwrap_or_else(|| panic!("accepted: {preview}"));
 
     assert_eq!(
         failure.status,
         UsageDbStatus::InvalidArgument,
-        "{shown}: {}",
+        "{preview}: {}",
         failure.message
     );
     assert!(
         failure.message.contains(expected),
-        "{shown}: message '{}' lacks '{expected}'",
+        "{preview}: message '{}' lacks '{expected}'",
         failure.message
     );
     assert_eq!(
         db.q_i64("SELECT count(*) FROM fact_usage"),
         0,
-        "{shown}: rows kept"
+        "{preview}: rows kept"
     );
 }
 
@@ -532,8 +532,8 @@ fn wrong_query_parameter_types_are_rejected() {
 
 // ---- Large batches ----
 
-/// One million rows through the streaming JSON reader. Several seconds in release mode,
-/// so only `make stress` runs it.
+/// Writes one million rows through the streaming JSON reader. It takes several seconds in
+/// release mode, so only `make stress` runs it.
 #[test]
 #[ignore = "takes several seconds; `make stress` runs it"]
 fn stress_million_row_json_batch() {

@@ -27,7 +27,7 @@ fn ffi_life_cycle_loop() {
     }
 }
 
-/// One open-to-close cycle; every call's status and result is checked.
+/// Runs one open-to-close cycle and checks every call's status and result.
 fn life_cycle(path: &str, round: i64) {
     let db = Db::open(path).unwrap_or_else(|f| panic!("open {path}: {f:?}"));
     let raw = db.raw();
@@ -132,7 +132,8 @@ fn windowed_read(raw: *mut UsageDb) -> String {
     }
 }
 
-/// Failing calls allocate messages and may leave partial work; none of it may leak.
+/// Makes calls that fail. They allocate messages and may leave partial work, and none of
+/// it may leak.
 fn exercise_failures(db: &Db) {
     let bad_json = db.bulk_json(r#"[{"scope":"ada","ts_iso_utc":"not a time"}]"#);
     assert_eq!(

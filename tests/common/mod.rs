@@ -25,7 +25,7 @@ pub const CHILD_PARAMS_ENV: &str = "USAGE_DB_RELIABILITY_CHILD";
 /// `make stress` sets it.
 pub const STRESS_SCALE_ENV: &str = "USAGE_DB_STRESS_SCALE";
 
-/// The stress multiplier: 1 in `make test`, larger under `make stress`.
+/// Returns the stress multiplier: 1 in `make test`, larger under `make stress`.
 pub fn stress_scale() -> u32 {
     std::env::var(STRESS_SCALE_ENV)
         .ok()
@@ -90,7 +90,7 @@ fn restore_permissions(dir: &Path) {
     }
 }
 
-/// The timestamp `hour` hours after 2000-01-01T00:00:00Z, in the stored form.
+/// Returns the timestamp `hour` hours after 2000-01-01T00:00:00Z, in the stored form.
 pub fn hour_ts(hour: i64) -> String {
     let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -100,7 +100,8 @@ pub fn hour_ts(hour: i64) -> String {
         .to_string()
 }
 
-/// A machine-scope fact for `machine_id` at `hour` with the given busy and idle energy.
+/// Builds a machine-scope fact for `machine_id` at `hour` with the given busy and idle
+/// energy.
 pub fn machine_fact(
     machine_id: i64,
     hour: i64,
@@ -118,8 +119,8 @@ pub fn machine_fact(
     }
 }
 
-/// A JSON array of machine-scope facts for hours `first_hour..first_hour + count`, each
-/// with `busy_kwh` 1.0.
+/// Builds a JSON array of machine-scope facts for hours `first_hour..first_hour + count`,
+/// each with `busy_kwh` 1.0.
 pub fn machine_facts_json(machine_id: i64, first_hour: i64, count: usize) -> String {
     let mut json = String::with_capacity(count * 96 + 2);
     json.push('[');
@@ -152,7 +153,7 @@ pub fn fact_count(store: &Store) -> i64 {
     query_i64(store, "SELECT count(*) FROM fact_usage")
 }
 
-/// The result of `PRAGMA integrity_check`, `"ok"` for a sound file.
+/// Runs `PRAGMA integrity_check` and returns its rows, `"ok"` for a sound file.
 pub fn integrity_check(store: &Store) -> String {
     let rows: Vec<String> = store
         .connection()
@@ -324,7 +325,7 @@ pub fn machine_fact_struct(machine_id: i64, ts: &CStr, busy_kwh: f64) -> ffi::Us
     }
 }
 
-/// The parameters given to this process when it runs as a child, if it is one.
+/// Returns the parameters given to this process when it runs as a child, if it is one.
 pub fn child_params() -> Option<Vec<String>> {
     let params = std::env::var(CHILD_PARAMS_ENV).ok()?;
     Some(params.split('|').map(str::to_owned).collect())
@@ -338,7 +339,8 @@ pub fn spawn_child(child_test: &str, params: &[String]) -> Child {
         .unwrap_or_else(|e| panic!("spawn child {child_test}: {e}"))
 }
 
-/// The command [`spawn_child`] runs, for callers that change it (for example its user).
+/// Builds the command that [`spawn_child`] runs, for callers that change it (for example
+/// its user).
 pub fn child_command(child_test: &str, params: &[String]) -> Command {
     let exe = std::env::current_exe().expect("path of the test binary");
     let mut command = Command::new(exe);
@@ -357,7 +359,7 @@ pub fn child_command(child_test: &str, params: &[String]) -> Command {
     command
 }
 
-/// What follows `tag` on each stdout line of a child that contains it. The test harness
+/// Returns what follows `tag` on each stdout line of a child that contains it. The test harness
 /// prints its own text too, on the same line as the child's first output, so children
 /// mark theirs.
 pub fn tagged_lines(stdout: ChildStdout, tag: &str) -> Vec<String> {
@@ -369,9 +371,9 @@ pub fn tagged_lines(stdout: ChildStdout, tag: &str) -> Vec<String> {
 }
 
 /// Waits for a child and fails the test, with the child's name, unless it exited with 0.
-pub fn wait_success(mut child: Child, what: &str) {
+pub fn wait_success(mut child: Child, name: &str) {
     let status = child
         .wait()
-        .unwrap_or_else(|e| panic!("wait for {what}: {e}"));
-    assert!(status.success(), "{what} failed: {status}");
+        .unwrap_or_else(|e| panic!("wait for {name}: {e}"));
+    assert!(status.success(), "{name} failed: {status}");
 }
