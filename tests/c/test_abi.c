@@ -65,6 +65,36 @@ static void remove_temp_dir(void)
     rmdir(temp_dir);
 }
 
+/* Reads up to `size` bytes of the file at `path` into `out` and returns how many, or 0. */
+static size_t read_file(const char *path, char *out, size_t size)
+{
+    FILE *file = fopen(path, "rb");
+    size_t length = 0;
+
+    if (file != NULL) {
+        length = fread(out, 1, size, file);
+        fclose(file);
+    }
+    return length;
+}
+
+/* Checks that opening `path` fails with `expected` and leaves the file byte for byte as it was. */
+static void check_open_rejects(const char *path, UsageDbStatus expected, const char *fragment)
+{
+    static char before[1 << 20];
+    static char after[1 << 20];
+    UsageDb *db = NULL;
+    size_t before_length = read_file(path, before, sizeof before);
+
+    CHECK(before_length > 0 && before_length < sizeof before);
+    CHECK_ERROR(expected, fragment, usage_db_open(path, NULL, &db));
+    CHECK(db == NULL);
+
+    size_t after_length = read_file(path, after, sizeof after);
+    CHECK(after_length == before_length);
+    CHECK(memcmp(before, after, before_length) == 0);
+}
+
 void test_lifecycle(void)
 {
     UsageDb *db = NULL;
@@ -111,14 +141,21 @@ void test_lifecycle(void)
     CHECK_ERROR(USAGE_DB_STATUS_IO_ERROR, "", usage_db_open(path, NULL, &db));
     CHECK(db == NULL);
 
+    /* A file stamped by a newer schema version is rejected and left at that version. */
+    temp_path("newer.db", path, sizeof path);
+    if (CHECK_OK(usage_db_open(path, NULL, &db))) {
+        CHECK_OK(usage_db_execute_write(db, "PRAGMA user_version = 99", NULL, NULL));
+        CHECK_OK(usage_db_close(db));
+        check_open_rejects(path, USAGE_DB_STATUS_SCHEMA_TOO_NEW, "99");
+    }
+
     /* A file that is not a database is left as it was. */
     temp_path("not_a_database.txt", path, sizeof path);
     FILE *text = fopen(path, "w");
     if (CHECK(text != NULL)) {
         fputs("plain text, not SQLite\n", text);
         fclose(text);
-        CHECK_ERROR(USAGE_DB_STATUS_NOT_A_DATABASE, "", usage_db_open(path, NULL, &db));
-        CHECK(db == NULL);
+        check_open_rejects(path, USAGE_DB_STATUS_NOT_A_DATABASE, "");
     }
 }
 
