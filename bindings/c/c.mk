@@ -3,7 +3,8 @@
 # Makefile, which defines CC, HEADER, SHARED_LIB, STATIC_LIB, LIB_DIR and BUILD_DIR.
 
 C_BUILD_DIR := $(BUILD_DIR)/c
-C_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic -g -I $(dir $(HEADER))
+# -pthread for the C11 threads in tests/c, which glibc before 2.34 keeps in libpthread.
+C_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic -g -pthread -I $(dir $(HEADER))
 # The rpath lets the programs find libusage_db.so without LD_LIBRARY_PATH.
 C_SHARED_LINK := -L $(LIB_DIR) -Wl,-rpath,$(LIB_DIR) -lusage_db
 # The static archive carries Rust's standard library and SQLite, which need these system

@@ -13,6 +13,7 @@ void test_reads(void);
 void test_query(void);
 void test_transactions(void);
 void test_boundary(void);
+void test_threads(void);
 
 /* Writes the path of `name` inside this run's temporary directory into `out`. */
 void temp_path(const char *name, char *out, size_t size);

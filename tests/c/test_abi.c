@@ -199,6 +199,7 @@ int main(void)
     test_query();
     test_transactions();
     test_boundary();
+    test_threads();
 
     remove_temp_dir();
     return check_summary();
