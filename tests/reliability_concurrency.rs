@@ -98,6 +98,27 @@ fn four_processes_write_one_file() {
     writers_sum_to_row_count(4);
 }
 
+/// Four processes open a file that does not exist yet at the same moment, so they race to
+/// create the schema. Exactly one creates it and all of them then write.
+#[test]
+fn four_processes_create_one_file() {
+    let dir = ScratchDir::new("creators");
+    let path = dir.file("usage.db");
+
+    let writers = spawn_writers(&path, 4);
+    let committed: i64 = writers.into_iter().map(collect_writer).sum();
+
+    let store = open_store(&path);
+    assert_eq!(
+        fact_count(&store),
+        committed,
+        "rows in the file vs rows committed"
+    );
+    assert_eq!(query_i64(&store, "PRAGMA user_version"), 1);
+    assert_eq!(query_i64(&store, "SELECT count(*) FROM dim_machine"), 4);
+    assert_eq!(integrity_check(&store), "ok");
+}
+
 /// Runs `processes` writers at once for a while. Afterwards the file must contain exactly
 /// the rows they report as committed, none of the rolled-back ones, and pass the
 /// integrity check.
@@ -154,7 +175,7 @@ fn reader_sees_only_committed_states() {
 }
 
 fn writer_millis() -> u64 {
-    1_500 * u64::from(stress_scale())
+    1_000 * u64::from(stress_scale())
 }
 
 /// Starts the writers. Writer `i` uses machine `writer-i` and rolls back every third
