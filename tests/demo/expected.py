@@ -1,9 +1,9 @@
 """An independent Python model of what the demo computes, for checking its database.
 
-It follows the rules the demo documents: per VM, samples sorted by time (file order breaks
-ties); each sample covers the time to the next sample of the same VM, capped at 15 minutes;
-usage is capped at 100 %; VMs with 0 cores and 0 s intervals add nothing; intervals are
-split at hour boundaries. Energy is 12 W per busy core and 1 W per idle core, charged at
+It follows the rules the demo documents. Per VM, samples are sorted by time, and file order
+breaks ties. Each sample covers the time to the next sample of the same VM, capped at 15
+minutes, and is split at hour boundaries. Usage is capped at 100 %. VMs with 0 cores and
+0 s intervals add nothing. Energy is 12 W per busy core and 1 W per idle core, charged at
 the hour's grid intensity, with the trace moved forward 3,654 days.
 """
 

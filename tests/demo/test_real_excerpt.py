@@ -118,9 +118,10 @@ def test_printed_counts_match_excerpt(excerpt_run, tmp_path):
     duplicates, gaps, over, off = expected.fault_counts(expected.read_trace(tmp_path / TRACE_FILE))
 
     assert min(duplicates, gaps, over, off) > 0
-    assert "5 VMs, 24 hours from 2013-09-06T16:00:00Z" in result.stdout
-    assert (f"{duplicates:,} duplicate samples (0 s apart, no time), {gaps:,} gaps capped at "
-            f"15 min, {over:,} samples over 100 % capped, {off:,} samples of VMs off"
+    assert "5 VMs over 24 hours from 2013-09-06T16:00:00Z" in result.stdout
+    assert (f"{duplicates:,} duplicate samples (0 s apart) add no time; {gaps:,} gaps are "
+            "capped at 15 min") in result.stdout
+    assert (f"{over:,} samples over 100 % are capped; {off:,} samples are of VMs that are off"
             ) in result.stdout
 
 

@@ -137,13 +137,14 @@ def test_printed_counts_and_report(synthetic_run):
     result, _ = synthetic_run
     out = result.stdout
 
-    assert "1 duplicate samples" in out
-    assert "2 gaps capped at 15 min" in out
-    assert "1 samples over 100 % capped" in out
-    assert "4 samples of VMs off" in out
-    assert "moved forward 522 weeks (3,654 days)" in out
-    assert "for the 2 trace hours: 1 hours filled from an earlier half-hour" in out
-    assert "2 half-hours at forecast" in out
+    assert "3 VMs over 2 hours from 2013-09-02T00:00:00Z" in out
+    assert "1 duplicate samples (0 s apart) add no time; 2 gaps are capped at 15 min" in out
+    assert "1 samples over 100 % are capped; 4 samples are of VMs that are off" in out
+    assert "+522 weeks (3,654 days)" in out
+    assert "2013-09-02T00:00:00Z (Mon) becomes 2023-09-04T00:00:00Z (Mon)" in out
+    assert "5 half-hours; 2 use forecast because actual is empty or 0; 0 have no value" in out
+    assert ("the 2 trace hours: 1 filled from an earlier half-hour (1 half-hours absent), "
+            "2 half-hours at forecast") in out
     assert "identical, the rerun changed nothing" in out
 
     groups = printed_table(out, "Top groups by energy on 2023-09-04 (Mon)")

@@ -21,7 +21,7 @@ bool fail_usage_db(DemoError *error, const char *operation, int status)
                 usage_db_last_error());
 }
 
-void *reserve(DemoError *error, const char *what, void *items, size_t *capacity, size_t needed,
+void *reserve(DemoError *error, const char *purpose, void *items, size_t *capacity, size_t needed,
               size_t size)
 {
     size_t grown = *capacity == 0 ? 16 : *capacity;
@@ -34,7 +34,7 @@ void *reserve(DemoError *error, const char *what, void *items, size_t *capacity,
         grown *= 2;
     }
     if (grown > (size_t)-1 / size || (resized = realloc(items, grown * size)) == NULL) {
-        fail(error, "out of memory: %zu x %zu bytes for %s", grown, size, what);
+        fail(error, "out of memory: %zu x %zu bytes for %s", grown, size, purpose);
         return NULL;
     }
 
@@ -42,7 +42,7 @@ void *reserve(DemoError *error, const char *what, void *items, size_t *capacity,
     return resized;
 }
 
-void *allocate(DemoError *error, const char *what, size_t count, size_t size)
+void *allocate(DemoError *error, const char *purpose, size_t count, size_t size)
 {
     void *memory;
 
@@ -50,13 +50,13 @@ void *allocate(DemoError *error, const char *what, size_t count, size_t size)
         count = 1;
     }
     if (size != 0 && count > (size_t)-1 / size) {
-        fail(error, "out of memory: %zu x %zu bytes for %s", count, size, what);
+        fail(error, "out of memory: %zu x %zu bytes for %s", count, size, purpose);
         return NULL;
     }
 
     memory = calloc(count, size);
     if (memory == NULL) {
-        fail(error, "out of memory: %zu x %zu bytes for %s", count, size, what);
+        fail(error, "out of memory: %zu x %zu bytes for %s", count, size, purpose);
     }
     return memory;
 }

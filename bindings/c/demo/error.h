@@ -19,12 +19,12 @@ bool fail(DemoError *error, const char *format, ...);
 bool fail_usage_db(DemoError *error, const char *operation, int status);
 
 /* Allocates `count` zeroed items or fails with a message naming what they were for. */
-void *allocate(DemoError *error, const char *what, size_t count, size_t size);
+void *allocate(DemoError *error, const char *purpose, size_t count, size_t size);
 
 /* Returns `items`, an array of *capacity items of `size` bytes, grown by doubling to hold
  * at least `needed`, and updates *capacity. Returns NULL, with `items` untouched and a
  * message naming what the array holds, when memory runs out. */
-void *reserve(DemoError *error, const char *what, void *items, size_t *capacity, size_t needed,
+void *reserve(DemoError *error, const char *purpose, void *items, size_t *capacity, size_t needed,
               size_t size);
 
 #endif

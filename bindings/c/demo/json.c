@@ -133,8 +133,8 @@ static bool read_escape(Parser *parser, char *out, size_t *length)
     return true;
 }
 
-/* Reads a string at the current position; the decoded text is never longer than the
- * encoded one, so the output buffer is sized by the input. */
+/* Reads a string at the current position. Decoding never makes text longer, so a buffer
+ * of the encoded length is large enough. */
 static bool read_string(Parser *parser, char **out)
 {
     size_t start;

@@ -1,6 +1,7 @@
-/* `make demo`: reads a real VM CPU trace and the grid's carbon intensity, models a
- * platform of machines, projects, users and groups on them, writes hourly energy and
- * carbon facts into a usage_db database through the public C API, and prints a report.
+/* `make demo` runs this program on a real VM CPU trace and the grid's carbon intensity.
+ * It models a platform of machines, projects, users and groups on the trace, writes hourly
+ * energy and carbon facts into a usage_db database through the public C API, and prints a
+ * report.
  *
  * Environment: DATA_DIR (default ../shared/data) holds the two CSV files; DEMO_DB
  * (default demo.db) is the database written. The database is built in a temporary file
@@ -70,7 +71,7 @@ static bool resolve_paths(Paths *paths, DemoError *error)
 
 static void print_inputs(const Paths *paths, const Inputs *in, double seconds)
 {
-    char a[TABLE_CELL_SIZE], b[TABLE_CELL_SIZE], c[TABLE_CELL_SIZE], d[TABLE_CELL_SIZE];
+    char a[TABLE_CELL_SIZE], b[TABLE_CELL_SIZE];
     char first[ISO_UTC_SIZE], shifted[ISO_UTC_SIZE];
     int64_t start = in->usage.first_hour_s;
 
@@ -80,34 +81,37 @@ static void print_inputs(const Paths *paths, const Inputs *in, double seconds)
     printf("usage_db %s demo: hourly energy and carbon of %zu VMs on a modelled platform\n",
            usage_db_version(), in->usage.vm_count);
     printf("\nInputs (read in %.2f s)\n", seconds);
-    printf("  CPU trace     %s\n", paths->trace_path);
-    printf("                %s samples, %zu VMs, %zu hours from %s\n",
+    printf("  CPU trace       %s\n", paths->trace_path);
+    printf("                  %s samples of %zu VMs over %zu hours from %s\n",
            format_number(a, sizeof a, (double)in->trace.count, 0), in->usage.vm_count,
            in->usage.hour_count, first);
-    printf("                %s duplicate samples (0 s apart, no time), %s gaps capped at "
-           "%d min, %s samples over 100 %% capped, %s samples of VMs off\n",
+    printf("                  %s duplicate samples (0 s apart) add no time; %s gaps are capped "
+           "at %d min\n",
            format_number(a, sizeof a, (double)in->usage.duplicate_samples, 0),
            format_number(b, sizeof b, (double)in->usage.capped_intervals, 0),
-           MAX_SAMPLE_INTERVAL_S / 60,
-           format_number(c, sizeof c, (double)in->usage.capped_usage, 0),
-           format_number(d, sizeof d, (double)in->usage.off_samples, 0));
-    printf("  time shift    the 2013 trace is moved forward 522 weeks (%s days) onto the "
-           "2023 grid data, keeping weekday and hour: %s (%s) becomes %s (%s)\n",
-           format_number(a, sizeof a, TRACE_SHIFT_DAYS, 0), first, weekday_name(start), shifted,
+           MAX_SAMPLE_INTERVAL_S / 60);
+    printf("                  %s samples over 100 %% are capped; %s samples are of VMs that "
+           "are off\n",
+           format_number(a, sizeof a, (double)in->usage.capped_usage, 0),
+           format_number(b, sizeof b, (double)in->usage.off_samples, 0));
+    printf("  time shift      +522 weeks (%s days) onto the 2023 grid data, keeping weekday "
+           "and hour:\n",
+           format_number(a, sizeof a, TRACE_SHIFT_DAYS, 0));
+    printf("                  %s (%s) becomes %s (%s)\n", first, weekday_name(start), shifted,
            weekday_name(start + TRACE_SHIFT_S));
-    printf("  intensity     %s\n", paths->grid_path);
-    printf("                %s half-hours, %zu at forecast (actual empty or 0), %zu without "
-           "any value\n",
+    printf("  grid intensity  %s\n", paths->grid_path);
+    printf("                  %s half-hours; %zu use forecast because actual is empty or 0; "
+           "%zu have no value\n",
            format_number(a, sizeof a, (double)in->grid.count, 0), in->grid.forecast_rows,
            in->grid.unusable_rows);
-    printf("                for the %zu trace hours: %zu hours filled from an earlier "
-           "half-hour (%zu half-hours absent), %zu half-hours at forecast\n",
+    printf("                  the %zu trace hours: %zu filled from an earlier half-hour "
+           "(%zu half-hours absent), %zu half-hours at forecast\n",
            in->intensity.hour_count, in->intensity.filled_hours,
            in->intensity.filled_half_hours, in->intensity.forecast_half_hours);
-    printf("  power model   %.0f W per busy core, %.0f W per idle core\n", BUSY_CORE_WATTS,
+    printf("  power model     %.0f W per busy core, %.0f W per idle core\n", BUSY_CORE_WATTS,
            IDLE_CORE_WATTS);
-    printf("  platform      %zu machines (vm-<id>) in %d projects, %d users in %d groups; "
-           "each machine's usage is charged to its one owner\n",
+    printf("  platform        %zu machines (vm-<id>) in %d projects; %d users in %d groups; "
+           "each machine is charged to its one owner\n",
            in->platform.machine_count, PROJECT_COUNT, USER_COUNT, GROUP_COUNT);
 }
 

@@ -85,7 +85,7 @@ void table_print(const TextTable *table, const char *title, FILE *out)
     }
 }
 
-/* Formats one cell of a query result as its column asks. */
+/* Formats one cell of a query result as its column specifies. */
 static void format_cell(char cell[TABLE_CELL_SIZE], const JsonTable *rows, size_t row,
                         const TableColumn *column)
 {

@@ -9,7 +9,7 @@
 
 #include "error.h"
 
-/* Longest interval a sample accounts for. Samples come about every 5 minutes, so a longer
+/* Maximum interval a sample accounts for. Samples come about every 5 minutes, so a longer
  * gap means missing data, and counting it in full would invent usage. */
 #define MAX_SAMPLE_INTERVAL_S 900
 
