@@ -82,6 +82,8 @@ static void print_inputs(const Paths *paths, const Inputs *in, double seconds)
            usage_db_version(), in->usage.vm_count);
     printf("\nInputs (read in %.2f s)\n", seconds);
     printf("  CPU trace       %s\n", paths->trace_path);
+    printf("                  Bitbrains GWA-T-12 \"Rnd\", TU Delft Grid Workloads Archive "
+           "(Shen, van Beek, Iosup, CCGrid 2015)\n");
     printf("                  %s samples of %zu VMs over %zu hours from %s\n",
            format_number(a, sizeof a, (double)in->trace.count, 0), in->usage.vm_count,
            in->usage.hour_count, first);
@@ -100,6 +102,7 @@ static void print_inputs(const Paths *paths, const Inputs *in, double seconds)
     printf("                  %s (%s) becomes %s (%s)\n", first, weekday_name(start), shifted,
            weekday_name(start + TRACE_SHIFT_S));
     printf("  grid intensity  %s\n", paths->grid_path);
+    printf("                  Great Britain, Carbon Intensity API, NESO (CC BY 4.0)\n");
     printf("                  %s half-hours; %zu use forecast because actual is empty or 0; "
            "%zu have no value\n",
            format_number(a, sizeof a, (double)in->grid.count, 0), in->grid.forecast_rows,
