@@ -60,3 +60,29 @@ def test_failure_keeps_previous_database(tmp_path, run_demo):
     assert db_path.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
         [TRACE_FILE, GRID_FILE, "demo.db"])
+
+
+def test_intensity_must_cover_the_trace(tmp_path, run_demo):
+    write_data(tmp_path)
+    grid = tmp_path / GRID_FILE
+    lines = grid.read_text().splitlines(keepends=True)
+    grid.write_text(lines[0] + "".join(lines[3:]))  # from 2023-09-04 00:30 on
+
+    result = run_demo(tmp_path, tmp_path / "demo.db")
+
+    assert result.returncode != 0
+    assert (f"{grid} has no carbon intensity at or before 2023-09-04T00:00:00Z, which the "
+            "trace needs") in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([TRACE_FILE, GRID_FILE])
+
+
+def test_foreign_database_file_is_kept(tmp_path, run_demo):
+    write_data(tmp_path)
+    db_path = tmp_path / "demo.db"
+    db_path.write_bytes(b"not a database")
+
+    result = run_demo(tmp_path, db_path)
+
+    assert result.returncode != 0
+    assert f"{db_path} exists but cannot be read as a usage_db database" in result.stderr
+    assert db_path.read_bytes() == b"not a database"

@@ -78,6 +78,7 @@ bool grid_load(const char *path, GridIntensity *grid, DemoError *error)
     int status;
 
     memset(grid, 0, sizeof *grid);
+    grid->path = path;
     if (!csv_open(&reader, path, grid_columns, COLUMNS, error)) {
         csv_close(&reader);
         return false;
@@ -149,7 +150,8 @@ bool grid_hourly(const GridIntensity *grid, int64_t first_hour_s, size_t hour_co
 
             if (index < 0) {
                 format_iso_utc(slot, when);
-                return fail(error, "no carbon intensity at or before %s", when);
+                return fail(error, "%s has no carbon intensity at or before %s, which the "
+                            "trace needs", grid->path, when);
             }
             if (grid->rows[index].from_s != slot) {
                 filled = true;

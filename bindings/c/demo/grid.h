@@ -18,6 +18,7 @@ typedef struct {
 } HalfHourIntensity;
 
 typedef struct {
+    const char *path;
     HalfHourIntensity *rows; /* ascending by from_s */
     size_t count;
     size_t forecast_rows;

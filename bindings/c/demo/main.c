@@ -65,6 +65,8 @@ static bool resolve_paths(Paths *paths, DemoError *error)
         return fail(error, "DATA_DIR or DEMO_DB is longer than %zu bytes",
                     sizeof paths->trace_path - 64);
     }
+    /* NOTE: a run killed by a signal leaves this file behind; the next run does not
+     * reuse or remove it. */
     snprintf(paths->temp_path, sizeof paths->temp_path, "%s.tmp-%ld", db_path, (long)getpid());
     return true;
 }
