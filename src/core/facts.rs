@@ -3,11 +3,12 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use rusqlite::{params, Connection};
+use rusqlite::types::Null;
+use rusqlite::{CachedStatement, Connection, Statement, ToSql};
 
 use super::error::{extended_code, Error, Result};
 use super::store::Store;
-use super::time::normalize_timestamp;
+use super::time::normalize_timestamp_borrowed;
 use super::validate::{check_metric, check_name};
 
 /// Names of the six metrics, in storage order; also their keys in bulk JSON rows.
@@ -47,7 +48,7 @@ enum Entity<'a> {
 #[derive(Debug)]
 pub struct Fact<'a> {
     entity: Entity<'a>,
-    ts: String,
+    ts: Cow<'a, str>,
     metrics: [f64; 6],
     intensity: Option<f64>,
 }
@@ -57,7 +58,7 @@ impl<'a> FactInput<'a> {
     /// operation and, in a batch, the row index.
     pub fn validate(&'a self) -> Result<Fact<'a>> {
         let entity = self.entity()?;
-        let ts = normalize_timestamp("ts_iso_utc", &self.ts_iso_utc)?;
+        let ts = normalize_timestamp_borrowed("ts_iso_utc", &self.ts_iso_utc)?;
 
         let mut metrics = [0.0; 6];
         for ((slot, &value), name) in metrics.iter_mut().zip(&self.metrics).zip(METRIC_NAMES) {
@@ -78,11 +79,6 @@ impl<'a> FactInput<'a> {
 
     fn entity(&'a self) -> Result<Entity<'a>> {
         let scope = self.scope.as_ref();
-        let given = [
-            ("project_id", self.project_id.map(|id| id.to_string())),
-            ("machine_id", self.machine_id.map(|id| id.to_string())),
-            ("user_id", self.user_id.as_ref().map(|id| format!("'{id}'"))),
-        ];
         let required = match scope {
             "ada" => None,
             "project" => Some("project_id"),
@@ -95,14 +91,22 @@ impl<'a> FactInput<'a> {
             }
         };
 
-        for (field, value) in &given {
-            match (Some(*field) == required, value) {
-                (true, None) => {
+        // Which ids are given is checked first and their values formatted only for an
+        // error, because this runs once per row of a bulk ingest.
+        let given = [
+            ("project_id", self.project_id.is_some()),
+            ("machine_id", self.machine_id.is_some()),
+            ("user_id", self.user_id.is_some()),
+        ];
+        for (field, is_given) in given {
+            match (Some(field) == required, is_given) {
+                (true, false) => {
                     return Err(Error::invalid(format!("scope '{scope}' requires {field}")))
                 }
-                (false, Some(value)) => {
+                (false, true) => {
                     return Err(Error::invalid(format!(
-                        "scope '{scope}' does not take {field} (got {value}); set only {}",
+                        "scope '{scope}' does not take {field} (got {}); set only {}",
+                        self.given_id_text(field),
                         required.unwrap_or("no id")
                     )))
                 }
@@ -120,6 +124,16 @@ impl<'a> FactInput<'a> {
                 Entity::User(user_id)
             }
         })
+    }
+
+    /// The value of a given id as an error message shows it: numbers bare, text quoted.
+    fn given_id_text(&self, field: &str) -> String {
+        match field {
+            "project_id" => self.project_id.map(|id| id.to_string()),
+            "machine_id" => self.machine_id.map(|id| id.to_string()),
+            _ => self.user_id.as_ref().map(|id| format!("'{id}'")),
+        }
+        .unwrap_or_default()
     }
 }
 
@@ -159,18 +173,31 @@ pub fn bulk_insert_fact_usage<'a>(
 /// Writes validated facts one by one, counting rows so errors can name the index.
 pub struct FactWriter<'c> {
     conn: &'c Connection,
+    /// Each scope's upsert, prepared on its first row and kept for the batch, which spares
+    /// a statement-cache lookup (a hash of the whole SQL text) per row.
+    statements: [Option<CachedStatement<'c>>; 4],
     pub count: usize,
 }
 
 impl<'c> FactWriter<'c> {
     pub fn new(conn: &'c Connection) -> Self {
-        FactWriter { conn, count: 0 }
+        FactWriter {
+            conn,
+            statements: Default::default(),
+            count: 0,
+        }
     }
 
     /// Validates and upserts the next row; errors start with `row N:`.
     pub fn write(&mut self, input: &FactInput) -> Result<()> {
-        let fact = input.validate().map_err(|e| self.at_current_row(e))?;
-        upsert(self.conn, &fact, false).map_err(|e| self.at_current_row(e))?;
+        let at_row = |err| row_error(self.count, err);
+        let fact = input.validate().map_err(at_row)?;
+
+        let statement = match &mut self.statements[scope_slot(&fact.entity)] {
+            Some(statement) => statement,
+            empty => empty.insert(prepare_upsert(self.conn, &fact.entity, false).map_err(at_row)?),
+        };
+        run_upsert(statement, &fact, false).map_err(at_row)?;
 
         self.count += 1;
         Ok(())
@@ -178,40 +205,54 @@ impl<'c> FactWriter<'c> {
 
     /// Prefixes an error with the index of the row being written.
     pub fn at_current_row(&self, err: Error) -> Error {
-        Error::new(err.status, format!("row {}: {}", self.count, err.message))
+        row_error(self.count, err)
     }
+}
+
+fn row_error(index: usize, err: Error) -> Error {
+    Error::new(err.status, format!("row {index}: {}", err.message))
 }
 
 /// Upserts on the scope's partial unique index, keeping the existing `usage_id`.
 fn upsert(conn: &Connection, fact: &Fact, returning: bool) -> Result<i64> {
-    let mut statement = conn
-        .prepare_cached(upsert_sql(&fact.entity, returning))
-        .map_err(|e| Error::from_sqlite("preparing the upsert", &e))?;
+    let mut statement = prepare_upsert(conn, &fact.entity, returning)?;
+    run_upsert(&mut statement, fact, returning)
+}
 
-    let [busy_s, idle_s, busy_kwh, idle_kwh, busy_g, idle_g] = fact.metrics;
-    let values = params![
-        fact.ts,
+fn prepare_upsert<'c>(
+    conn: &'c Connection,
+    entity: &Entity,
+    returning: bool,
+) -> Result<CachedStatement<'c>> {
+    conn.prepare_cached(upsert_sql(entity, returning))
+        .map_err(|e| Error::from_sqlite("preparing the upsert", &e))
+}
+
+/// Binds a fact to its scope's upsert (see [`upsert_sql`]) and runs it, returning the
+/// `usage_id` when the statement has `RETURNING`, else 0.
+fn run_upsert(statement: &mut Statement, fact: &Fact, returning: bool) -> Result<i64> {
+    let key: &dyn ToSql = match &fact.entity {
+        Entity::Ada => &Null,
+        Entity::Project(id) | Entity::Machine(id) => id,
+        Entity::User(id) => id,
+    };
+    let [busy_s, idle_s, busy_kwh, idle_kwh, busy_g, idle_g] = &fact.metrics;
+    let values: [&dyn ToSql; 9] = [
+        key,
+        &fact.ts,
         busy_s,
         idle_s,
         busy_kwh,
         idle_kwh,
         busy_g,
         idle_g,
-        fact.intensity
+        &fact.intensity,
     ];
-    let key: &dyn rusqlite::ToSql = match &fact.entity {
-        Entity::Ada => &rusqlite::types::Null,
-        Entity::Project(id) | Entity::Machine(id) => id,
-        Entity::User(id) => id,
-    };
-    let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(9);
-    all.push(key);
-    all.extend_from_slice(values);
 
     let outcome = if returning {
-        statement.query_row(all.as_slice(), |row| row.get(0))
+        statement.query_row(values, |row| row.get(0))
     } else {
-        statement.execute(all.as_slice()).map(|_| 0)
+        statement.execute(values).map(|_| 0)
     };
     outcome.map_err(|e| describe_write_failure(&fact.entity, &e))
 }
@@ -267,11 +308,15 @@ fn upsert_sql(entity: &Entity, returning: bool) -> &'static str {
         })
     });
 
-    let scope_index = match entity {
+    &all[scope_slot(entity) * 2 + usize::from(returning)]
+}
+
+/// The position of a fact's scope in the order ada, project, machine, user.
+fn scope_slot(entity: &Entity) -> usize {
+    match entity {
         Entity::Ada => 0,
         Entity::Project(_) => 1,
         Entity::Machine(_) => 2,
         Entity::User(_) => 3,
-    };
-    &all[scope_index * 2 + usize::from(returning)]
+    }
 }
