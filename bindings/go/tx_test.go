@@ -126,6 +126,8 @@ func TestInTxKeepsOtherGoroutinesOut(t *testing.T) {
 	started := make(chan struct{})
 	otherDone := make(chan error, 1)
 
+	var otherErr error
+	finishedInside := false
 	err := db.InTx(ctx, func(tx *usagedb.Tx) error {
 		go func() {
 			close(started)
@@ -135,8 +137,8 @@ func TestInTxKeepsOtherGoroutinesOut(t *testing.T) {
 		<-started
 
 		select {
-		case err := <-otherDone:
-			t.Errorf("a call through the DB finished inside InTx: %v", err)
+		case otherErr = <-otherDone:
+			finishedInside = true
 		case <-time.After(100 * time.Millisecond):
 		}
 		must(tx.GetOrCreateGroup(ctx, "Inside"))
@@ -146,6 +148,9 @@ func TestInTxKeepsOtherGoroutinesOut(t *testing.T) {
 		t.Fatal("InTx returned nil, want the function's error")
 	}
 
+	if finishedInside {
+		t.Fatalf("a call through the DB finished inside InTx (error %v)", otherErr)
+	}
 	if err := <-otherDone; err != nil {
 		t.Fatal(err)
 	}
