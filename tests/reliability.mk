@@ -6,7 +6,7 @@
 #              the C ABI life-cycle loop under valgrind memcheck, which fails on any
 #              memory error or definitely lost block.
 # make fuzz    runs each cargo-fuzz target for FUZZ_SECONDS (needs nightly and
-#              `cargo install cargo-fuzz`). Crashes land in fuzz/artifacts/<target>/.
+#              `cargo install cargo-fuzz`). Crashes go to fuzz/artifacts/<target>/.
 
 STRESS_SCALE ?= 5
 FUZZ_SECONDS ?= 60
@@ -35,7 +35,11 @@ stress-memcheck:
 		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 		"$$exe" --test-threads=1
 
+# The committed seeds in fuzz/seeds/<target> start each run; what the fuzzer learns goes
+# to fuzz/corpus/<target>, which is not committed.
 fuzz:
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
-		$(CARGO) +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+		mkdir -p corpus/$$target && \
+		$(CARGO) +nightly fuzz run $$target corpus/$$target seeds/$$target -- \
+			-max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
