@@ -18,7 +18,7 @@ import (
 type Durability int32
 
 const (
-	// DurabilityNormal (the default) keeps a commit through a crash of the process; a
+	// DurabilityNormal (the default) keeps a commit through a crash of the process. A
 	// power loss or OS crash may lose the last commits but never corrupts the file.
 	DurabilityNormal Durability = C.USAGE_DB_DURABILITY_NORMAL
 	// DurabilityFull syncs each commit to disk before it returns, so it also survives a
@@ -69,7 +69,7 @@ type ops struct {
 	tx *Tx
 }
 
-// DB is an open usage_db database. It is safe for use by many goroutines; the library
+// DB is an open usage_db database. Many goroutines may share it, and the library
 // serialises their calls.
 type DB struct {
 	ops

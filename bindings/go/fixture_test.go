@@ -22,7 +22,7 @@ type fixture struct {
 }
 
 // loadFixture creates two groups, two users, two projects, two machines and the facts of
-// two hours; the first alpha fact is written twice to exercise the upsert.
+// two hours. The first alpha fact is written twice, so the second replaces it.
 func loadFixture(t *testing.T, db *usagedb.DB) fixture {
 	t.Helper()
 	must(db.GetOrCreateUser(ctx, "u123", usagedb.Ptr("Ada Lovelace"), usagedb.Ptr("Research")))

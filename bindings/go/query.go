@@ -31,8 +31,8 @@ func paramsJSON(args *cArgs, params any) (*C.char, error) {
 // digit; SQL NULL is nil. params is nil, a slice or a map (see the library's usage_db_q).
 //
 // A statement that could write, attach a file, control a transaction or change a
-// setting returns ErrReadOnlyViolation and is not run; more than one statement or bad
-// params return ErrInvalidArgument; SQL that does not prepare returns ErrSQL. Views
+// setting returns ErrReadOnlyViolation and is not run. More than one statement or bad
+// params return ErrInvalidArgument, and SQL that does not prepare returns ErrSQL. Views
 // named v_* are the stable interface.
 func (o *ops) Query(ctx context.Context, sql string, params any) ([]map[string]any, error) {
 	const op = "q"

@@ -60,8 +60,8 @@ func (o *ops) GetOrCreateMachine(ctx context.Context, machineName string) (int64
 }
 
 // GetOrCreateUser creates the user userID (the platform's own string id), or updates
-// its display name and group where they are non-nil; nil leaves the stored value as it
-// is. A group named here is created when missing. It returns userID.
+// its display name and group where they are non-nil. A nil value leaves the stored one
+// as it is, and a group named here is created when missing. It returns userID.
 func (o *ops) GetOrCreateUser(ctx context.Context, userID string, displayName, groupName *string) (string, error) {
 	const op = "get_or_create_user"
 
