@@ -141,9 +141,7 @@ WINDOW_READS = (
     "machine_utilization_share",
 )
 
-# NOTE: include/usage_db.h does not declare these reads yet, because cbindgen skips the
-# macros that define them in src/ffi/reads.rs. Their signatures here follow those macros,
-# so the header check in the tests does not cover them until the header lists them.
+# The reads share three shapes: a whole view, one named series, and a [from, to) window.
 _READ_SIGNATURES = {
     **{f"usage_db_{name}": (STATUS, [HANDLE, OUT_TEXT]) for name in VIEW_READS},
     **{f"usage_db_{name}": (STATUS, [HANDLE, TEXT, OUT_TEXT]) for name in NAMED_READS},
