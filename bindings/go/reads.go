@@ -2,29 +2,6 @@ package usagedb
 
 /*
 #include "usage_db.h"
-
-// NOTE: include/usage_db.h does not declare the reads below, although libusage_db
-// exports them, because cbindgen does not expand the Rust macros that define them.
-// These prototypes follow src/ffi/reads.rs; once the header declares them, these
-// identical redeclarations stay valid C.
-UsageDbStatus usage_db_ada_timeseries(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_project_totals(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_machine_totals(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_group_totals(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_user_totals(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_project_averages(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_machine_averages(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_group_averages(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_user_averages(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_active_workspaces(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_user_project_memberships(UsageDb *db, char **out_json);
-UsageDbStatus usage_db_project_timeseries(UsageDb *db, const char *cloud_project_name, char **out_json);
-UsageDbStatus usage_db_machine_timeseries(UsageDb *db, const char *machine_name, char **out_json);
-UsageDbStatus usage_db_user_timeseries(UsageDb *db, const char *user_id, char **out_json);
-UsageDbStatus usage_db_machine_intensity_trend(UsageDb *db, const char *machine_name, char **out_json);
-UsageDbStatus usage_db_project_energy_carbon_between(UsageDb *db, const char *from, const char *to, char **out_json);
-UsageDbStatus usage_db_user_contribution_window(UsageDb *db, const char *from, const char *to, char **out_json);
-UsageDbStatus usage_db_machine_utilization_share(UsageDb *db, const char *from, const char *to, char **out_json);
 */
 import "C"
 
