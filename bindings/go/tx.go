@@ -62,9 +62,10 @@ type Tx struct {
 	done atomic.Bool
 }
 
-// InTx runs fn in a transaction: it commits when fn returns nil, and rolls back when fn
-// returns an error or panics (then panics again with the same value). When ctx is done
-// by the time fn returns nil, it rolls back and returns the context's error.
+// InTx runs fn in a transaction. It commits when fn returns nil, and rolls back when fn
+// returns an error, panics or calls runtime.Goexit; a panic then continues with its own
+// value. When ctx is done by the time fn returns nil, it rolls back and returns the
+// context's error.
 //
 // For the whole call, InTx holds this DB's transaction lock, so calls made through the
 // DB by other goroutines wait until it ends instead of joining the transaction. Inside fn
@@ -72,7 +73,7 @@ type Tx struct {
 // this InTx holds and never returns. Calls through tx may run from several goroutines.
 // A transaction opened with Begin and still open becomes the outer level, and this one
 // a savepoint inside it.
-func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	db.h.txGate.Lock()
 	defer db.h.txGate.Unlock()
 	// Tx reaches only the handle, so keep db and its cleanup away until InTx returns.
@@ -86,26 +87,28 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 
 	// The rollback must run even when ctx is already cancelled.
 	finishCtx := context.WithoutCancel(ctx)
+	finished := false
+	// A panic or runtime.Goexit in fn skips the code below; this rolls back, and the
+	// panic then goes on unwinding with its own value and stack.
 	defer func() {
-		if p := recover(); p != nil {
+		if !finished {
 			_ = tx.rollback(finishCtx)
 			tx.done.Store(true)
-			panic(p)
 		}
 	}()
 
-	if err := fn(tx); err != nil {
-		rollbackErr := tx.rollback(finishCtx)
-		tx.done.Store(true)
-		return errors.Join(err, rollbackErr)
+	fnErr := fn(tx)
+	if fnErr == nil {
+		fnErr = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	finished = true
+	if fnErr != nil {
 		rollbackErr := tx.rollback(finishCtx)
 		tx.done.Store(true)
-		return errors.Join(err, rollbackErr)
+		return errors.Join(fnErr, rollbackErr)
 	}
 
-	err = tx.commit(finishCtx)
+	err := tx.commit(finishCtx)
 	tx.done.Store(true)
 	return err
 }

@@ -3,6 +3,7 @@ package usagedb_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -116,6 +117,28 @@ func TestInTxRollsBackAndRepanics(t *testing.T) {
 	}
 	if d := depth(t, db); d != 0 {
 		t.Errorf("depth after panic = %d, want 0", d)
+	}
+}
+
+func TestInTxRollsBackOnGoexit(t *testing.T) {
+	db := openMemory(t)
+	exited := make(chan struct{})
+
+	go func() {
+		defer close(exited)
+		_ = db.InTx(ctx, func(tx *usagedb.Tx) error {
+			must(tx.GetOrCreateGroup(ctx, "Research"))
+			runtime.Goexit()
+			return nil
+		})
+	}()
+	<-exited
+
+	if names := groupNames(t, db); len(names) != 0 {
+		t.Errorf("groups after Goexit = %v, want none", names)
+	}
+	if d := depth(t, db); d != 0 {
+		t.Errorf("depth after Goexit = %d, want 0", d)
 	}
 }
 
