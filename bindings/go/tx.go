@@ -55,15 +55,16 @@ func (o *ops) TransactionDepth(ctx context.Context) (int, error) {
 	return int(depth), err
 }
 
-// Tx is the transaction of one InTx call. It has every read and write method of DB and
-// is valid only until InTx returns; afterwards its methods return ErrTxDone.
+// Tx is the transaction of one InTx call. It has the read and write methods of DB, but
+// not Begin, Commit, Rollback, InTx or Close. After InTx returns, its methods return
+// ErrTxDone.
 type Tx struct {
 	ops
 	done atomic.Bool
 }
 
 // InTx runs fn in a transaction. It commits when fn returns nil, and rolls back when fn
-// returns an error, panics or calls runtime.Goexit; a panic then continues with its own
+// returns an error, panics or calls runtime.Goexit. A panic then continues with its own
 // value. When ctx is done by the time fn returns nil, it rolls back and returns the
 // context's error.
 //
@@ -76,7 +77,8 @@ type Tx struct {
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	db.h.txGate.Lock()
 	defer db.h.txGate.Unlock()
-	// Tx reaches only the handle, so keep db and its cleanup away until InTx returns.
+	// Tx reaches only the handle, so db must stay reachable, or its cleanup could close
+	// the handle in the middle of the transaction.
 	defer runtime.KeepAlive(db)
 
 	tx := &Tx{}
@@ -88,8 +90,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	// The rollback must run even when ctx is already cancelled.
 	finishCtx := context.WithoutCancel(ctx)
 	finished := false
-	// A panic or runtime.Goexit in fn skips the code below; this rolls back, and the
-	// panic then goes on unwinding with its own value and stack.
+	// A panic or runtime.Goexit in fn skips the code below, so this rolls back. The panic
+	// then goes on unwinding with its own value and stack.
 	defer func() {
 		if !finished {
 			_ = tx.rollback(finishCtx)
