@@ -172,3 +172,20 @@ def test_second_run_keeps_content(synthetic_run, run_demo, tmp_path):
     assert "same content as this run" in result.stdout
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT * FROM fact_usage ORDER BY usage_id").fetchall() == before
+
+
+def test_changed_data_replaces_database(synthetic_run, run_demo, tmp_path):
+    _, db_path = synthetic_run
+    trace = tmp_path / TRACE_FILE
+    trace.write_text(trace.read_text().replace(f"2,{T0 + 600},4,2000.0,0.0,50.0",
+                                               f"2,{T0 + 600},4,2000.0,0.0,100.0"))
+
+    result = run_demo(tmp_path, db_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "different content, now replaced" in result.stdout
+    with sqlite3.connect(db_path) as db:
+        busy_s = db.execute(
+            "SELECT busy_cpu_seconds_total FROM v_machine_timeseries WHERE machine_name = 'vm-2'"
+        ).fetchall()
+    assert busy_s == [(1200.0,)]

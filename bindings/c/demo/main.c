@@ -189,71 +189,76 @@ static void remove_database_files(const char *path)
     }
 }
 
-static void print_ingest_row(TextTable *table, const char *pass, const IngestResult *result,
-                             DemoError *error)
+static bool add_ingest_row(TextTable *table, const char *pass, const IngestResult *result,
+                           DemoError *error)
 {
     char rows[TABLE_CELL_SIZE], calls[TABLE_CELL_SIZE], started[TABLE_CELL_SIZE];
     char seconds[TABLE_CELL_SIZE], rate[TABLE_CELL_SIZE];
 
-    table_add_row(table, error, pass, format_number(rows, sizeof rows, (double)result->fact_rows, 0),
-                  format_number(calls, sizeof calls, (double)result->reference_calls, 0),
-                  format_number(started, sizeof started, (double)result->workspaces_started, 0),
-                  format_number(seconds, sizeof seconds, result->seconds, 3),
-                  format_number(rate, sizeof rate, (double)result->fact_rows / result->seconds, 0));
+    return table_add_row(table, error, pass, format_number(rows, sizeof rows, (double)result->fact_rows, 0),
+                         format_number(calls, sizeof calls, (double)result->reference_calls, 0),
+                         format_number(started, sizeof started,
+                                       (double)result->workspaces_started, 0),
+                         format_number(seconds, sizeof seconds, result->seconds, 3),
+                         format_number(rate, sizeof rate,
+                                       (double)result->fact_rows / result->seconds, 0));
 }
 
-/* Ingests twice into the same database and checks that the upsert changed nothing. */
-static bool ingest_twice(UsageDb *db, const Inputs *in, DemoError *error)
+/* Ingests twice into the same database, checks that the upsert changed nothing, and
+ * returns the final content checksum in *after. */
+static bool ingest_twice(UsageDb *db, const Inputs *in, ContentChecksum *after,
+                         DemoError *error)
 {
     static const char *const headers[] = {"ingest", "fact rows", "reference calls",
                                           "new workspaces", "seconds", "fact rows/s"};
     IngestResult first, second;
-    ContentChecksum before, after;
+    ContentChecksum before;
     TextTable table;
+    bool ok;
 
     if (!ingest(db, &in->platform, &in->usage, &in->intensity, &first, error) ||
         !content_checksum(db, &before, error) ||
         !ingest(db, &in->platform, &in->usage, &in->intensity, &second, error) ||
-        !content_checksum(db, &after, error)) {
+        !content_checksum(db, after, error)) {
         return false;
     }
 
     table_init(&table, "lrrrrr", headers);
-    print_ingest_row(&table, "first, into an empty file", &first, error);
-    print_ingest_row(&table, "second, same data (upsert)", &second, error);
-    table_print(&table, "Ingest: one usage_db_begin/usage_db_commit each, facts through "
-                "usage_db_bulk_insert_fact_usage_array", stdout);
+    ok = add_ingest_row(&table, "first, into an empty file", &first, error) &&
+         add_ingest_row(&table, "second, same data (upsert)", &second, error);
+    if (ok) {
+        table_print(&table, "Ingest: one usage_db_begin/usage_db_commit each, facts through "
+                    "usage_db_bulk_insert_fact_usage_array", stdout);
+    }
     table_free(&table);
+    if (!ok) {
+        return false;
+    }
 
     printf("  %zu workspaces active. Content checksum %016llx after the first ingest, %016llx "
            "after the second: %s.\n",
            first.workspaces_active, (unsigned long long)before.hash,
-           (unsigned long long)after.hash,
-           before.hash == after.hash ? "identical, the rerun changed nothing" : "DIFFERENT");
-    if (before.hash != after.hash) {
+           (unsigned long long)after->hash,
+           before.hash == after->hash ? "identical, the rerun changed nothing" : "DIFFERENT");
+    if (before.hash != after->hash) {
         return fail(error, "the second ingest changed the database content: checksum %016llx "
                     "became %016llx", (unsigned long long)before.hash,
-                    (unsigned long long)after.hash);
+                    (unsigned long long)after->hash);
     }
     return true;
 }
 
 static void print_previous_comparison(const char *path, bool existed,
-                                      const ContentChecksum *previous, UsageDb *db)
+                                      const ContentChecksum *previous,
+                                      const ContentChecksum *current)
 {
-    ContentChecksum current;
-    DemoError ignored;
-
     if (!existed) {
         printf("\n%s did not exist before this run.\n", path);
         return;
     }
-    if (!content_checksum(db, &current, &ignored)) {
-        return;
-    }
     printf("\nThe previous %s had checksum %016llx: %s.\n", path,
            (unsigned long long)previous->hash,
-           previous->hash == current.hash ? "same content as this run"
+           previous->hash == current->hash ? "same content as this run"
                                           : "different content, now replaced");
 }
 
@@ -262,15 +267,16 @@ static bool build_database(const Paths *paths, const Inputs *in, bool existed,
                            const ContentChecksum *previous, DemoError *error)
 {
     UsageDb *db = NULL;
+    ContentChecksum current;
     bool ok;
 
     if (!open_db(paths->temp_path, &db, error)) {
         return false;
     }
-    ok = ingest_twice(db, in, error) && verify_scope_sums(db, error) &&
+    ok = ingest_twice(db, in, &current, error) && verify_scope_sums(db, error) &&
          print_report(db, error);
     if (ok) {
-        print_previous_comparison(paths->db_path, existed, previous, db);
+        print_previous_comparison(paths->db_path, existed, previous, &current);
     }
 
     if (usage_db_close(db) != USAGE_DB_STATUS_OK && ok) {
