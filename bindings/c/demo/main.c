@@ -3,7 +3,7 @@
  * energy and carbon facts into a usage_db database through the public C API, and prints a
  * report.
  *
- * Environment: DATA_DIR (default ../shared/data) holds the two CSV files; DEMO_DB
+ * Environment: DATA_DIR (default ../shared/data) contains the two CSV files; DEMO_DB
  * (default demo.db) is the database written. The database is built in a temporary file
  * beside DEMO_DB and renamed over it only when everything succeeded. */
 #define _POSIX_C_SOURCE 200809L
