@@ -194,6 +194,10 @@ fn read_only_file_is_an_io_error() {
 
     assert_eq!(status, UsageDbStatus::IoError as i32, "{message}");
     assert!(message.contains(&path), "message names the path: {message}");
+    assert!(
+        message.contains("needs write access"),
+        "message says what to change: {message}"
+    );
     assert_eq!(
         snapshot(dir.path()),
         before,
@@ -217,6 +221,10 @@ fn unwritable_directory_is_an_io_error() {
 
     assert_eq!(status, UsageDbStatus::IoError as i32, "{message}");
     assert!(message.contains(&path), "message names the path: {message}");
+    assert!(
+        message.contains("needs write access"),
+        "message says what to change: {message}"
+    );
     assert_eq!(snapshot(&db_dir), before, "the open changed the directory");
 }
 

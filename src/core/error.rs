@@ -74,7 +74,12 @@ impl Error {
 
     /// Converts an SQLite failure, keeping SQLite's own text after our context.
     pub fn from_sqlite(context: &str, err: &rusqlite::Error) -> Self {
-        Error::new(status_of_sqlite(err), format!("{context}: {err}"))
+        let hint = if err.sqlite_error_code() == Some(rusqlite::ffi::ErrorCode::ReadOnly) {
+            "; usage_db needs write access to the database file and its directory, where it keeps the WAL journal"
+        } else {
+            ""
+        };
+        Error::new(status_of_sqlite(err), format!("{context}: {err}{hint}"))
     }
 }
 

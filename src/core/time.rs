@@ -32,6 +32,14 @@ pub fn normalize_timestamp_borrowed<'a>(field: &str, value: &'a str) -> Result<C
 
     let instant = parse_instant(value).ok_or_else(|| invalid(field, value, EXPECTED))?;
 
+    // chrono represents a leap second as 59 s plus a second's worth of nanoseconds.
+    if instant.timestamp_subsec_nanos() >= 1_000_000_000 {
+        return Err(invalid(
+            field,
+            value,
+            "leap seconds (:60) are not supported because stored timestamps are UTC without them; use :59 or the next minute",
+        ));
+    }
     if instant.timestamp_subsec_nanos() != 0 {
         return Err(invalid(
             field,
