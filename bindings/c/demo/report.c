@@ -165,40 +165,37 @@ static bool print_utilisation(UsageDb *db, const ReportDay *day, char *top_machi
 {
     static const TableColumn columns[] = {
         {"machine", "machine_name", TEXT_COLUMN, 0, NULL},
-        {"project", "project", TEXT_COLUMN, 0, NULL},
         {"busy core-h", "busy_s", 2, 1.0 / 3600, NULL},
         {"idle core-h", "idle_s", 2, 1.0 / 3600, NULL},
         {"busy share", "busy_pct", 1, 0, " %"},
-        {"energy kWh", "energy_kwh", 3, 0, NULL},
     };
-    char params[96];
+    char *json = NULL;
     char title[128];
     JsonTable rows;
+    size_t all_rows;
+    UsageDbStatus status;
     bool ok;
 
-    snprintf(params, sizeof params, "[\"%s\", \"%s\", %d]", day->from, day->to, TOP_MACHINES);
-    if (!query_rows(db,
-                    "SELECT t.machine_name, p.cloud_project_name AS project,"
-                    " total(t.busy_cpu_seconds_total) AS busy_s,"
-                    " total(t.idle_cpu_seconds_total) AS idle_s,"
-                    " round(100.0 * total(t.busy_cpu_seconds_total) / nullif("
-                    "   total(t.busy_cpu_seconds_total) + total(t.idle_cpu_seconds_total), 0), 1)"
-                    "   AS busy_pct,"
-                    " total(t.busy_kwh + t.idle_kwh) AS energy_kwh "
-                    "FROM v_machine_timeseries t"
-                    " JOIN dim_machine d ON d.machine_name = t.machine_name"
-                    " LEFT JOIN map_project_machine m ON m.machine_id = d.machine_id"
-                    " LEFT JOIN dim_project p ON p.project_id = m.project_id "
-                    "WHERE t.ts >= ?1 AND t.ts < ?2 GROUP BY t.machine_name "
-                    "ORDER BY busy_pct IS NULL, busy_pct DESC, t.machine_name LIMIT ?3",
-                    params, &rows, error)) {
+    status = usage_db_machine_utilization_share(db, day->from, day->to, &json);
+    if (status != USAGE_DB_STATUS_OK) {
+        return fail_usage_db(error, "usage_db_machine_utilization_share", status);
+    }
+    ok = json_table_parse(json, &rows, error);
+    usage_db_string_free(json);
+    if (!ok) {
         return false;
     }
 
+    /* The library lists every machine, highest busy share first; print the first ten. */
+    all_rows = rows.row_count;
+    if (rows.row_count > TOP_MACHINES) {
+        rows.row_count = TOP_MACHINES;
+    }
     snprintf(top_machine, top_machine_size, "%s", json_text(&rows, 0, "machine_name"));
-    snprintf(title, sizeof title, "Machine utilisation on %s, top %d by busy share "
-             "(v_machine_timeseries)", day->label, TOP_MACHINES);
+    snprintf(title, sizeof title, "Machine utilisation on %s, top %d of %zu by busy share "
+             "(usage_db_machine_utilization_share)", day->label, TOP_MACHINES, all_rows);
     ok = table_print_rows(&rows, COLUMNS(columns), title, error);
+    rows.row_count = all_rows;
     json_table_free(&rows);
     return ok;
 }
