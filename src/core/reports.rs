@@ -1,9 +1,10 @@
 //! The read operations: time series, totals, averages, convenience views and windowed
 //! reports, each returned as a JSON array.
 //!
-//! Window reports walk the dimension table and read each key's `(id, ts)` range from the
-//! scope's partial index (`CROSS JOIN` fixes that join order), so their cost follows the
-//! rows inside the window, not the size of the fact table.
+//! Window reports read the window's rows from the scope's time index (`INDEXED BY`), sum
+//! them per key, and only then look up names (`CROSS JOIN` fixes that order), so their
+//! cost follows the rows inside the window, not the size of the fact table or the number
+//! of keys ever seen.
 
 use rusqlite::{Connection, ToSql};
 
@@ -12,47 +13,61 @@ use super::json_out::rows_to_json;
 use super::time::normalize_window;
 
 /// SQL of [`project_energy_carbon_between`]; `?1` and `?2` are the window bounds.
-pub const PROJECT_ENERGY_CARBON_BETWEEN_SQL: &str = "SELECT p.cloud_project_name, \
-                sum(f.busy_kwh + f.idle_kwh) AS energy_kwh, \
-                sum(f.busy_gCo2eq + f.idle_gCo2eq) AS carbon_g \
-         FROM dim_project p CROSS JOIN fact_usage f \
-         WHERE f.scope = 'project' AND f.project_id = p.project_id AND f.ts >= ?1 AND f.ts < ?2 \
-         GROUP BY p.project_id \
-         ORDER BY energy_kwh DESC, p.cloud_project_name";
+pub const PROJECT_ENERGY_CARBON_BETWEEN_SQL: &str = "\
+    WITH per_project AS (
+        SELECT f.project_id,
+               sum(f.busy_kwh + f.idle_kwh) AS energy_kwh,
+               sum(f.busy_gCo2eq + f.idle_gCo2eq) AS carbon_g
+        FROM fact_usage f INDEXED BY ix_fact_project_ts
+        WHERE f.scope = 'project' AND f.ts >= ?1 AND f.ts < ?2
+        GROUP BY f.project_id)
+    SELECT p.cloud_project_name, w.energy_kwh, w.carbon_g
+    FROM per_project w CROSS JOIN dim_project p
+    WHERE p.project_id = w.project_id
+    ORDER BY w.energy_kwh DESC, p.cloud_project_name";
 
 /// SQL of [`top_groups_by_energy`]; `?1` and `?2` are the window bounds, `?3` the limit.
-pub const TOP_GROUPS_BY_ENERGY_SQL: &str =
-    "SELECT g.group_name, sum(f.busy_kwh + f.idle_kwh) AS energy_kwh \
-         FROM dim_group g CROSS JOIN dim_user u CROSS JOIN fact_usage f \
-         WHERE u.group_id = g.group_id \
-           AND f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
-         GROUP BY g.group_id \
-         ORDER BY energy_kwh DESC, g.group_name \
-         LIMIT ?3";
+pub const TOP_GROUPS_BY_ENERGY_SQL: &str = "\
+    WITH per_user AS (
+        SELECT f.user_id, sum(f.busy_kwh + f.idle_kwh) AS energy_kwh
+        FROM fact_usage f INDEXED BY ix_fact_user_ts
+        WHERE f.scope = 'user' AND f.ts >= ?1 AND f.ts < ?2
+        GROUP BY f.user_id)
+    SELECT g.group_name, sum(w.energy_kwh) AS energy_kwh
+    FROM per_user w CROSS JOIN dim_user u CROSS JOIN dim_group g
+    WHERE u.user_id = w.user_id AND g.group_id = u.group_id
+    GROUP BY g.group_id
+    ORDER BY energy_kwh DESC, g.group_name
+    LIMIT ?3";
 
 /// SQL of [`user_contribution_window`]; `?1` and `?2` are the window bounds.
-pub const USER_CONTRIBUTION_WINDOW_SQL: &str = "WITH per_user AS ( \
-             SELECT u.user_id, sum(f.busy_kwh + f.idle_kwh) AS user_energy_kwh \
-             FROM dim_user u CROSS JOIN fact_usage f \
-             WHERE f.scope = 'user' AND f.user_id = u.user_id AND f.ts >= ?1 AND f.ts < ?2 \
-             GROUP BY u.user_id) \
-         SELECT p.cloud_project_name, e.user_id, e.user_energy_kwh \
-         FROM per_user e \
-         JOIN map_user_project m ON m.user_id = e.user_id \
-         JOIN dim_project p ON p.project_id = m.project_id \
-         ORDER BY p.cloud_project_name, e.user_energy_kwh DESC, e.user_id";
+pub const USER_CONTRIBUTION_WINDOW_SQL: &str = "\
+    WITH per_user AS (
+        SELECT f.user_id, sum(f.busy_kwh + f.idle_kwh) AS user_energy_kwh
+        FROM fact_usage f INDEXED BY ix_fact_user_ts
+        WHERE f.scope = 'user' AND f.ts >= ?1 AND f.ts < ?2
+        GROUP BY f.user_id)
+    SELECT p.cloud_project_name, w.user_id, w.user_energy_kwh
+    FROM per_user w
+    CROSS JOIN map_user_project m
+    CROSS JOIN dim_project p
+    WHERE m.user_id = w.user_id AND p.project_id = m.project_id
+    ORDER BY p.cloud_project_name, w.user_energy_kwh DESC, w.user_id";
 
 /// SQL of [`machine_utilization_share`]; `?1` and `?2` are the window bounds.
-pub const MACHINE_UTILIZATION_SHARE_SQL: &str = "SELECT machine_name, busy_s, idle_s, \
-                round(100.0 * busy_s / nullif(busy_s + idle_s, 0), 1) AS busy_pct \
-         FROM ( \
-             SELECT m.machine_name, \
-                    sum(f.busy_cpu_seconds_total) AS busy_s, \
-                    sum(f.idle_cpu_seconds_total) AS idle_s \
-             FROM dim_machine m CROSS JOIN fact_usage f \
-             WHERE f.scope = 'machine' AND f.machine_id = m.machine_id AND f.ts >= ?1 AND f.ts < ?2 \
-             GROUP BY m.machine_id) \
-         ORDER BY busy_pct IS NULL, busy_pct DESC, machine_name";
+pub const MACHINE_UTILIZATION_SHARE_SQL: &str = "\
+    WITH per_machine AS (
+        SELECT f.machine_id,
+               sum(f.busy_cpu_seconds_total) AS busy_s,
+               sum(f.idle_cpu_seconds_total) AS idle_s
+        FROM fact_usage f INDEXED BY ix_fact_machine_ts
+        WHERE f.scope = 'machine' AND f.ts >= ?1 AND f.ts < ?2
+        GROUP BY f.machine_id)
+    SELECT m.machine_name, w.busy_s, w.idle_s,
+           round(100.0 * w.busy_s / nullif(w.busy_s + w.idle_s, 0), 1) AS busy_pct
+    FROM per_machine w CROSS JOIN dim_machine m
+    WHERE m.machine_id = w.machine_id
+    ORDER BY busy_pct IS NULL, busy_pct DESC, m.machine_name";
 
 /// Runs one of the report statements below with its parameters.
 fn report(conn: &Connection, operation: &str, sql: &str, params: &[&dyn ToSql]) -> Result<String> {

@@ -86,11 +86,18 @@ CREATE TABLE fact_usage (
 -- The upsert key (scope, ts, project_id, machine_id, user_id) as one partial unique index
 -- per scope. The scope CHECK makes the ids a scope does not carry NULL, so (id, ts) within
 -- a scope is the whole key. Each fact lands in exactly one of these indexes, which keeps
--- ingest cheap, and every per-entity series or window reads a contiguous range of one.
+-- ingest cheap, and every per-entity series reads a contiguous range of one.
 CREATE UNIQUE INDEX ux_fact_ada ON fact_usage (ts) WHERE scope = 'ada';
 CREATE UNIQUE INDEX ux_fact_project ON fact_usage (project_id, ts) WHERE scope = 'project';
 CREATE UNIQUE INDEX ux_fact_machine ON fact_usage (machine_id, ts) WHERE scope = 'machine';
 CREATE UNIQUE INDEX ux_fact_user ON fact_usage (user_id, ts) WHERE scope = 'user';
+
+-- Window reports read the hours of one scope in time order from these, so their cost
+-- follows the rows inside the window, not the number of keys or the length of history.
+-- (The ada scope's unique index above is already in time order.)
+CREATE INDEX ix_fact_project_ts ON fact_usage (ts) WHERE scope = 'project';
+CREATE INDEX ix_fact_machine_ts ON fact_usage (ts) WHERE scope = 'machine';
+CREATE INDEX ix_fact_user_ts ON fact_usage (ts) WHERE scope = 'user';
 
 CREATE TABLE active_workspace (
     workspace_id INTEGER PRIMARY KEY,
