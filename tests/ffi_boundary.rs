@@ -149,19 +149,8 @@ fn bad_struct_row_names_its_index() {
     let good = UsageDbFact {
         scope: ada.as_ptr(),
         ts_iso_utc: ts.as_ptr(),
-        has_project_id: false,
-        project_id: 0,
-        has_machine_id: false,
-        machine_id: 0,
-        user_id: ptr::null(),
-        busy_cpu_seconds_total: 0.0,
-        idle_cpu_seconds_total: 0.0,
         busy_kwh: 1.0,
-        idle_kwh: 0.0,
-        busy_gCo2eq: 0.0,
-        idle_gCo2eq: 0.0,
-        has_intensity: false,
-        intensity_gCo2eq_kwh: 0.0,
+        ..UsageDbFact::default()
     };
     let rows = [
         good,

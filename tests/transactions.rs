@@ -23,19 +23,8 @@ impl Handle {
         let fact = UsageDbFact {
             scope: scope.as_ptr(),
             ts_iso_utc: ts.as_ptr(),
-            has_project_id: false,
-            project_id: 0,
-            has_machine_id: false,
-            machine_id: 0,
-            user_id: ptr::null(),
-            busy_cpu_seconds_total: 0.0,
-            idle_cpu_seconds_total: 0.0,
             busy_kwh: 1.0,
-            idle_kwh: 0.0,
-            busy_gCo2eq: 0.0,
-            idle_gCo2eq: 0.0,
-            has_intensity: false,
-            intensity_gCo2eq_kwh: 0.0,
+            ..UsageDbFact::default()
         };
         unsafe { usage_db_insert_fact_usage(self.0, &fact, ptr::null_mut()) }
     }

@@ -45,6 +45,30 @@ pub struct UsageDbFact {
     pub intensity_gCo2eq_kwh: f64,
 }
 
+/// An ada-scope fact with NULL strings, no ids, no intensity and all metrics 0, like the
+/// C idiom `UsageDbFact fact = {0};`.
+impl Default for UsageDbFact {
+    fn default() -> Self {
+        UsageDbFact {
+            scope: std::ptr::null(),
+            ts_iso_utc: std::ptr::null(),
+            has_project_id: false,
+            project_id: 0,
+            has_machine_id: false,
+            machine_id: 0,
+            user_id: std::ptr::null(),
+            busy_cpu_seconds_total: 0.0,
+            idle_cpu_seconds_total: 0.0,
+            busy_kwh: 0.0,
+            idle_kwh: 0.0,
+            busy_gCo2eq: 0.0,
+            idle_gCo2eq: 0.0,
+            has_intensity: false,
+            intensity_gCo2eq_kwh: 0.0,
+        }
+    }
+}
+
 impl UsageDbFact {
     /// Borrows the struct's strings as a core fact.
     ///
