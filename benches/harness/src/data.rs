@@ -2,9 +2,9 @@
 //!
 //! Every hour carries one platform (ada) fact and one fact for each project, machine and
 //! user active in that hour, so a larger data set is a longer history, not a denser hour.
-//! Entities come and go: each slot of the active population is held by one entity for a
-//! fixed lifetime and then by a new one, so one project's series and one day's window
-//! hold the same number of rows at every scale, while the dimension tables grow with the
+//! Entities come and go: each slot of the active population belongs to one entity for a
+//! fixed lifetime and then to a new one. So one project's series and one day's window
+//! contain the same number of rows at every scale, while the dimension tables grow with the
 //! history (at 1 M facts about 70 projects, 200 machines and 300 users over 13 months).
 
 use std::fmt::Write;
@@ -149,7 +149,7 @@ pub fn entity_count(scope: Scope, hours: u64) -> u64 {
         .unwrap_or(0)
 }
 
-/// The entity key holding `slot` in `hour`. Slots start staggered so the population
+/// Returns the entity key holding `slot` in `hour`. Slots start staggered so the population
 /// turns over gradually instead of all at once.
 fn holder(slot: u64, slots: u64, lifetime: u64, hour: u64) -> u64 {
     let generation = (hour + slot * lifetime / slots) / lifetime;
@@ -165,12 +165,13 @@ fn population(scope: Scope) -> (u64, u64) {
     }
 }
 
-/// The project key active in slot 0 at `hour`, used to pick a series to read.
+/// Returns the project key active in slot 0 at `hour`, used to pick a series to read.
 pub fn project_active_at(hour: u64) -> u64 {
     holder(0, ACTIVE_PROJECTS, PROJECT_LIFETIME_H, hour)
 }
 
-/// The facts of hours `[first, end)`, hour by hour, the order a live collector writes.
+/// Generates the facts of hours `[first, end)`, hour by hour, the order a live
+/// collector writes.
 pub fn hour_rows(first: u64, end: u64) -> Vec<Row> {
     let mut rows = Vec::with_capacity(((end - first) * FACTS_PER_HOUR) as usize);
     for hour in first..end {

@@ -102,7 +102,7 @@ pub fn bulk_ingest(workdir: &std::path::Path, facts: u64) -> [Duration; 3] {
 /// The paths in the order of [`bulk_ingest`]'s result.
 pub const PATHS: [Path; 3] = [Path::Raw, Path::Struct, Path::Json];
 
-/// The floor: a plain rusqlite connection on a file the library created, with the
+/// Opens the floor's connection: plain rusqlite on a file the library created, with the
 /// library's open-time settings (WAL is already set in the file).
 fn raw_connection(db_path: &str) -> Connection {
     let conn = Connection::open(db_path).unwrap();
@@ -111,8 +111,9 @@ fn raw_connection(db_path: &str) -> Connection {
     conn
 }
 
-/// The library's per-scope upsert statements, prepared once, bound from typed values
-/// that need no validation. Building the typed values is not timed.
+/// Writes one batch the raw way: the library's per-scope upsert statements, prepared
+/// once, bound from typed values that need no validation. Building the typed values is
+/// not timed.
 fn raw_batch(conn: &Connection, rows: &[Row]) -> (usize, Duration) {
     let typed: Vec<(String, Option<String>)> = rows.iter().map(|r| (r.ts(), r.user_id())).collect();
     let mut statements: Vec<_> = [Scope::Ada, Scope::Project, Scope::Machine, Scope::User]
@@ -138,7 +139,7 @@ fn raw_batch(conn: &Connection, rows: &[Row]) -> (usize, Duration) {
     })
 }
 
-/// The library's upsert for one scope: ?1 the key, ?2 the hour, ?3 to ?8 the metrics,
+/// Returns the library's upsert for one scope: ?1 the key, ?2 the hour, ?3 to ?8 the metrics,
 /// ?9 the intensity, conflict target the scope's partial unique index.
 pub fn upsert_sql(scope: Scope) -> String {
     let (project, machine, user, conflict) = match scope {

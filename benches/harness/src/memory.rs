@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::data;
 use crate::ingest;
 
-/// What the child reports, in bytes.
+/// Sizes the child reports, in bytes.
 #[derive(Debug)]
 pub struct PeakMemory {
     pub json_bytes: u64,
@@ -39,7 +39,7 @@ pub fn measure(db_path: &str, rows: u64) -> PeakMemory {
     }
 }
 
-/// The child's side: build the text, reset the high-water mark, ingest in one call.
+/// Builds the text, resets the high-water mark and ingests in one call: the child's side.
 pub fn child(db_path: &str, rows: u64) {
     let db = ingest::prepare_database(db_path, rows);
     let json = CString::new(data::rows_to_json(&data::rows_range(0, rows))).unwrap();
@@ -60,7 +60,7 @@ pub fn child(db_path: &str, rows: u64) {
     );
 }
 
-/// A field of /proc/self/status, in KiB.
+/// Reads a field of /proc/self/status, in KiB.
 fn status_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status

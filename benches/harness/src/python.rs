@@ -11,7 +11,8 @@ use crate::ingest;
 #[derive(Debug)]
 pub struct PythonResult {
     pub rows: u64,
-    pub library: Vec<f64>,
+    pub binding: Vec<f64>,
+    pub ctypes: Vec<f64>,
     pub executemany: Vec<f64>,
     pub drafted: Vec<f64>,
     pub versions: String,
@@ -56,14 +57,14 @@ pub fn run(repo: &Path, workdir: &Path, facts: u64, runs: usize) -> PythonResult
     };
     let parsed = PythonResult {
         rows: result["rows"].as_u64().unwrap(),
-        library: seconds("library"),
+        binding: seconds("binding"),
+        ctypes: seconds("ctypes"),
         executemany: seconds("executemany"),
         drafted: seconds("drafted"),
         versions: format!(
-            "Python {}, its sqlite3 module on SQLite {}, binding: {}",
+            "Python {}, its sqlite3 module on SQLite {}",
             result["python"].as_str().unwrap(),
-            result["sqlite"].as_str().unwrap(),
-            result["binding"].as_str().unwrap()
+            result["sqlite"].as_str().unwrap()
         ),
     };
     assert_eq!(

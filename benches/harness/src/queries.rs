@@ -26,7 +26,7 @@ type CoreRead = Box<dyn Fn(&Connection) -> usage_db::Result<String>>;
 /// connection to yield the SQL the library runs, for its plan.
 pub struct Read {
     pub name: &'static str,
-    /// What the read covers, for the report.
+    /// The window, key or span the read covers, for the report.
     pub argument: String,
     /// The values the library binds, in parameter order.
     params: Vec<Value>,
@@ -37,7 +37,7 @@ pub struct Read {
 /// Groups returned by `top_groups_by_energy`.
 const TOP_N: i64 = 10;
 
-/// The reads of the benchmark on a history of `hours` hours. Windows and the series sit
+/// Lists the reads of the benchmark on a history of `hours` hours. Windows and the series sit
 /// in the middle of the history.
 pub fn reads(hours: u64) -> Vec<Read> {
     let middle = hours / 2 / 24 * 24;
@@ -145,7 +145,7 @@ fn record_statement(event: TraceEvent) {
     }
 }
 
-/// `EXPLAIN QUERY PLAN` of the statement the library runs for a read, one line per step,
+/// Returns the `EXPLAIN QUERY PLAN` of the statement the library runs for a read, one line per step,
 /// indented by depth. The statement is captured by running the core's own report
 /// function on a traced connection, whose result must equal the C ABI's.
 pub fn query_plan(db: &Db, db_path: &str, read: &Read) -> Vec<String> {
@@ -193,7 +193,7 @@ pub fn query_plan(db: &Db, db_path: &str, read: &Read) -> Vec<String> {
     lines
 }
 
-/// How a plan reads `fact_usage` (alias `f`): "index range" when every step is a
+/// Classifies how a plan reads `fact_usage` (alias `f`): "index range" when every step is a
 /// SEARCH on an index, "index scan" when some step walks a whole index, "TABLE SCAN"
 /// when some step reads the table itself.
 pub fn fact_access(plan: &[String]) -> &'static str {
