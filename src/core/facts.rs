@@ -126,7 +126,7 @@ impl<'a> FactInput<'a> {
         })
     }
 
-    /// The value of a given id as an error message shows it: numbers bare, text quoted.
+    /// Formats a given id as error messages show it: numbers bare, text quoted.
     fn given_id_text(&self, field: &str) -> String {
         match field {
             "project_id" => self.project_id.map(|id| id.to_string()),
@@ -311,7 +311,7 @@ fn upsert_sql(entity: &Entity, returning: bool) -> &'static str {
     &all[scope_slot(entity) * 2 + usize::from(returning)]
 }
 
-/// The position of a fact's scope in the order ada, project, machine, user.
+/// Returns the position of a fact's scope in the order ada, project, machine, user.
 fn scope_slot(entity: &Entity) -> usize {
     match entity {
         Entity::Ada => 0,
