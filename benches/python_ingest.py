@@ -49,12 +49,9 @@ UPSERT = (
 )
 
 # The index set first drafted for this product: single-column indexes and one unique
-# key over every scope, with NULL ids folded into sentinels.
+# key over every scope, with NULL ids folded into sentinels. It replaces every index that
+# our schema puts on fact_usage.
 DRAFTED_INDEXES = """
-DROP INDEX ux_fact_ada;
-DROP INDEX ux_fact_project;
-DROP INDEX ux_fact_machine;
-DROP INDEX ux_fact_user;
 CREATE INDEX ix_fact_ts ON fact_usage (ts);
 CREATE INDEX ix_fact_scope ON fact_usage (scope);
 CREATE INDEX ix_fact_project ON fact_usage (project_id) WHERE project_id IS NOT NULL;
@@ -182,6 +179,11 @@ def fresh_copy(template, path, drafted):
     shutil.copyfile(template, path)
     if drafted:
         conn = sqlite3.connect(path)
+        ours = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'fact_usage' AND sql IS NOT NULL"
+        ).fetchall()
+        for (name,) in ours:
+            conn.execute(f'DROP INDEX "{name}"')
         conn.executescript(DRAFTED_INDEXES)
         conn.close()
 
