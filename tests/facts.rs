@@ -143,21 +143,21 @@ fn scope_and_key_mismatches_are_rejected() {
                 machine_id: Some(m),
                 ..fact("project", "2025-10-01T01:00:00Z")
             },
-            format!("scope 'project' does not take machine_id (got {m}); set only project_id"),
+            format!("scope 'project' takes only project_id, but machine_id {m} was given"),
         ),
         (
             FactInput {
                 project_id: Some(p),
                 ..fact("ada", "2025-10-01T00:00:00Z")
             },
-            format!("scope 'ada' does not take project_id (got {p}); set only no id"),
+            format!("scope 'ada' takes no id, but project_id {p} was given"),
         ),
         (
             FactInput {
                 user_id: Some("u123".into()),
                 ..fact("machine", "2025-10-01T00:00:00Z")
             },
-            "scope 'machine' requires machine_id".into(),
+            "scope 'machine' takes only machine_id, but user_id 'u123' was given".into(),
         ),
         (
             FactInput {
@@ -410,7 +410,10 @@ fn typed_bulk_is_all_or_nothing() {
     assert_eq!(err.status, UsageDbStatus::InvalidArgument);
     assert_eq!(
         err.message,
-        format!("bulk_insert_fact_usage: row 2: scope 'ada' does not take machine_id (got {}); set only no id", f.machine)
+        format!(
+            "bulk_insert_fact_usage: row 2: scope 'ada' takes no id, but machine_id {} was given",
+            f.machine
+        )
     );
     assert_eq!(fact_count(&f.store), json!(0));
 

@@ -109,7 +109,7 @@ func TestInsertFactUsageBadInput(t *testing.T) {
 		{"infinite intensity", usagedb.Fact{Scope: usagedb.ScopeAda, TsISOUTC: hour0, IntensityGCo2eqKwh: usagedb.Ptr(math.Inf(1))},
 			usagedb.ErrInvalidArgument, []string{"intensity_gCo2eq_kwh"}},
 		{"project scope with machine id", usagedb.Fact{Scope: usagedb.ScopeProject, TsISOUTC: hour0, ProjectID: &alpha, MachineID: &gpu},
-			usagedb.ErrInvalidArgument, []string{"insert_fact_usage: scope 'project' does not take machine_id (got 1); set only project_id"}},
+			usagedb.ErrInvalidArgument, []string{"insert_fact_usage: scope 'project' takes only project_id, but machine_id 1 was given"}},
 		{"project scope without project id", usagedb.Fact{Scope: usagedb.ScopeProject, TsISOUTC: hour0},
 			usagedb.ErrInvalidArgument, []string{"scope 'project' requires project_id"}},
 		{"ada scope with user id", usagedb.Fact{Scope: usagedb.ScopeAda, TsISOUTC: hour0, UserID: usagedb.Ptr("u123")},

@@ -98,20 +98,24 @@ impl<'a> FactInput<'a> {
             ("machine_id", self.machine_id.is_some()),
             ("user_id", self.user_id.is_some()),
         ];
-        for (field, is_given) in given {
-            match (Some(field) == required, is_given) {
-                (true, false) => {
-                    return Err(Error::invalid(format!("scope '{scope}' requires {field}")))
-                }
-                (false, true) => {
-                    return Err(Error::invalid(format!(
-                        "scope '{scope}' does not take {field} (got {}); set only {}",
-                        self.given_id_text(field),
-                        required.unwrap_or("no id")
-                    )))
-                }
-                _ => {}
-            }
+        // A stray id is reported before a missing one: it is the likelier mistake, such as
+        // a machine_id given with scope 'project'.
+        let stray = given
+            .iter()
+            .find(|(field, is_given)| *is_given && Some(*field) != required);
+        if let Some((field, _)) = stray {
+            let expected =
+                required.map_or("takes no id".to_owned(), |id| format!("takes only {id}"));
+            return Err(Error::invalid(format!(
+                "scope '{scope}' {expected}, but {field} {} was given",
+                self.given_id_text(field)
+            )));
+        }
+        let missing = given
+            .iter()
+            .find(|(field, is_given)| !*is_given && Some(*field) == required);
+        if let Some((field, _)) = missing {
+            return Err(Error::invalid(format!("scope '{scope}' requires {field}")));
         }
 
         Ok(match scope {

@@ -53,7 +53,7 @@ def test_insert_stores_every_field(db, ids):
     "arguments, message",
     [
         (dict(scope="project", project_id=1, machine_id=1),
-         "insert_fact_usage: scope 'project' does not take machine_id (got 1); set only project_id"),
+         "insert_fact_usage: scope 'project' takes only project_id, but machine_id 1 was given"),
         (dict(scope="project"), "insert_fact_usage: scope 'project' requires project_id"),
         (dict(scope="bogus"),
          "insert_fact_usage: invalid scope 'bogus': expected one of ada, project, machine, user"),

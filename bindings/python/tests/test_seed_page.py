@@ -74,8 +74,8 @@ def test_page_validation_example_prints_error(page_run):
     _, output, _ = page_run
 
     assert output.splitlines() == [
-        "Validation error: insert_fact_usage: scope 'project' does not take machine_id (got 1); "
-        "set only project_id"
+        "Validation error: insert_fact_usage: scope 'project' takes only project_id, "
+        "but machine_id 1 was given"
     ]
 
 
