@@ -454,6 +454,9 @@ fn database_rejects_rows_the_library_would_reject() {
         "INSERT INTO fact_usage (ts, scope, busy_kwh) VALUES ('2025-10-01T00:00:00Z', 'ada', 'abc')",
         "INSERT INTO fact_usage (ts, scope, busy_kwh) VALUES ('2025-10-01T00:00:00Z', 'ada', 1e999)",
         "INSERT INTO fact_usage (ts, scope) VALUES ('2025-10-01 00:00:00', 'ada')",
+        "INSERT INTO fact_usage (ts, scope) VALUES ('2030-99-99T99:99:99Z', 'ada')",
+        "INSERT INTO fact_usage (ts, scope) VALUES ('2025-02-30T00:00:00Z', 'ada')",
+        "INSERT INTO fact_usage (ts, scope) VALUES ('2025-10-01T00:00:00+01:00', 'ada')",
         "INSERT INTO fact_usage (ts, scope, user_id) VALUES ('2025-10-01T00:00:00Z', 'user', 'ghost')",
     ];
 

@@ -50,10 +50,8 @@ CREATE INDEX ix_map_project_machine_machine ON map_project_machine (machine_id);
 
 CREATE TABLE fact_usage (
     usage_id               INTEGER PRIMARY KEY,
-    ts                     TEXT NOT NULL CHECK (
-        length(ts) = 20
-        AND ts GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'
-    ),
+    -- Only the stored form of a real instant: SQLite's own formatting must give it back.
+    ts                     TEXT NOT NULL CHECK (ts IS strftime('%Y-%m-%dT%H:%M:%SZ', ts)),
     scope                  TEXT NOT NULL CHECK (scope IN ('ada', 'project', 'machine', 'user')),
     project_id             INTEGER REFERENCES dim_project (project_id),
     machine_id             INTEGER REFERENCES dim_machine (machine_id),
@@ -105,7 +103,7 @@ CREATE TABLE active_workspace (
     machine_id   INTEGER NOT NULL REFERENCES dim_machine (machine_id),
     user_id      TEXT REFERENCES dim_user (user_id),
     project_id   INTEGER REFERENCES dim_project (project_id),
-    started_at   TEXT NOT NULL CHECK (length(started_at) = 20)
+    started_at   TEXT NOT NULL CHECK (started_at IS strftime('%Y-%m-%dT%H:%M:%SZ', started_at))
 );
 CREATE INDEX ix_active_workspace_started ON active_workspace (started_at);
 
