@@ -177,8 +177,8 @@ def _open_first(candidates):
             failures.append(f"{description} ({path}): {err}")
 
     raise LibraryNotFoundError(
-        f"libusage_db not found; set {LIBRARY_ENV_VAR} to the path of {LIBRARY_FILE_NAME} "
-        "or run `make lib` in the repository. Searched: " + "; ".join(failures)
+        f"libusage_db could not be loaded; set {LIBRARY_ENV_VAR} to the path of "
+        f"{LIBRARY_FILE_NAME} or run `make lib` in the repository. Tried: " + "; ".join(failures)
     )
 
 
