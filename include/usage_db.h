@@ -124,8 +124,9 @@ typedef struct {
    */
   const char *scope;
   /**
-   * The hour, as `2025-10-01T00:00:00Z` or another ISO 8601 form (see the header's
-   * notes on time).
+   * Start of the hour the fact covers, as `2025-10-01T00:00:00Z` or another ISO 8601
+   * form (see the header's notes on time). Any whole second is accepted and is a key
+   * of its own.
    */
   const char *ts_iso_utc;
   /**

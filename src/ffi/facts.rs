@@ -22,8 +22,9 @@ use crate::ffi::strings::{optional_text, required_text};
 pub struct UsageDbFact {
     /// `"ada"`, `"project"`, `"machine"` or `"user"`.
     pub scope: *const c_char,
-    /// The hour, as `2025-10-01T00:00:00Z` or another ISO 8601 form (see the header's
-    /// notes on time).
+    /// Start of the hour the fact covers, as `2025-10-01T00:00:00Z` or another ISO 8601
+    /// form (see the header's notes on time). Any whole second is accepted and is a key
+    /// of its own.
     pub ts_iso_utc: *const c_char,
     /// Whether `project_id` is set.
     pub has_project_id: bool,
