@@ -129,6 +129,47 @@ def test_bulk_insert_accepts_any_iterable(db):
     assert db.bulk_insert_fact_usage([]) == 0
 
 
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (dict(user_id="u1\0x"), ValueError, r"^bulk_insert_fact_usage: row 1: invalid user_id 'u1\\x00x': contains a NUL character$"),
+        (dict(scope="ada\0"), ValueError, r"^bulk_insert_fact_usage: row 1: invalid scope 'ada\\x00': contains a NUL character$"),
+        (dict(scope="project", project_id=2**63), ValueError, r"^bulk_insert_fact_usage: row 1: invalid project_id 9223372036854775808: must fit in a signed 64-bit integer$"),
+        (dict(busy_kwh=True), TypeError, r"^bulk_insert_fact_usage: row 1: busy_kwh must be a number, not bool$"),
+        (dict(busy_kwh=10**400), ValueError, r"^bulk_insert_fact_usage: row 1: invalid busy_kwh 1000.*: too large$"),
+        (dict(ts_iso_utc=None), ValueError, r"^bulk_insert_fact_usage: row 1: missing field 'ts_iso_utc'$"),
+    ],
+)
+def test_bulk_insert_checks_what_ctypes_would_change(db, bad, error, message):
+    # ctypes cuts text at a NUL, wraps integers past 64 bits and reads True as 1.0.
+    row = dict(scope="user", ts_iso_utc=T1, user_id="u1")
+    row.update(bad)
+
+    with pytest.raises(error, match=message):
+        db.bulk_insert_fact_usage([dict(scope="ada", ts_iso_utc=T0), row])
+
+    assert fact_count(db) == 0
+
+
+def test_bulk_insert_converts_int_like_and_mapping_rows(db, ids):
+    class Hours(int):
+        pass
+
+    class Row(dict):
+        pass
+
+    rows = [
+        Row(scope="project", ts_iso_utc=T0, project_id=Hours(ids["project_id"]), busy_kwh=2),
+        dict(scope="ada", ts_iso_utc=T1, busy_kwh=None, idle_kwh=1),
+    ]
+
+    assert db.bulk_insert_fact_usage(rows) == 2
+    assert db.q("SELECT scope, busy_kwh, idle_kwh FROM fact_usage ORDER BY usage_id") == [
+        {"scope": "project", "busy_kwh": 2.0, "idle_kwh": 0.0},
+        {"scope": "ada", "busy_kwh": 0.0, "idle_kwh": 1.0},
+    ]
+
+
 def test_bulk_insert_is_all_or_none(db):
     rows = [dict(scope="ada", ts_iso_utc=T0), dict(scope="ada", ts_iso_utc=T1, busy_kwh=-1)]
 
@@ -140,23 +181,24 @@ def test_bulk_insert_is_all_or_none(db):
 
 
 def test_bulk_insert_names_unknown_field(db):
-    with pytest.raises(ValueError, match="^bulk_insert_fact_usage: invalid JSON rows: row 0: unknown field 'busy_kwhh'"):
+    with pytest.raises(ValueError, match="^bulk_insert_fact_usage: row 0: unknown field 'busy_kwhh'"):
         db.bulk_insert_fact_usage([dict(scope="ada", ts_iso_utc=T0, busy_kwhh=1.0)])
 
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
-def test_bulk_insert_names_non_finite_row(db, value):
+@pytest.mark.parametrize("value, shown", [(math.nan, "NaN"), (math.inf, "inf"), (-math.inf, "-inf")])
+def test_bulk_insert_names_non_finite_row(db, value, shown):
     rows = [dict(scope="ada", ts_iso_utc=T0), dict(scope="ada", ts_iso_utc=T1, idle_gCo2eq=value)]
 
     with pytest.raises(InvalidArgumentError) as raised:
         db.bulk_insert_fact_usage(rows)
 
-    assert str(raised.value) == f"bulk_insert_fact_usage: row 1: invalid idle_gCo2eq {value}: must be a finite number"
+    expected = f"bulk_insert_fact_usage: row 1: invalid idle_gCo2eq {shown}: must be a finite number >= 0"
+    assert str(raised.value) == expected
     assert fact_count(db) == 0
 
 
 def test_bulk_insert_names_unserialisable_field(db):
-    with pytest.raises(TypeError, match="^bulk_insert_fact_usage: row 0: busy_kwh must be a str, int, float or None, not Decimal$"):
+    with pytest.raises(TypeError, match="^bulk_insert_fact_usage: row 0: busy_kwh must be a number, not Decimal$"):
         db.bulk_insert_fact_usage([dict(scope="ada", ts_iso_utc=T0, busy_kwh=Decimal("1.5"))])
 
 
