@@ -99,7 +99,8 @@ typedef enum {
    */
   USAGE_DB_STATUS_SCHEMA_TOO_NEW = 10,
   /**
-   * A bug in usage_db, including a caught panic. The message says where.
+   * A bug in usage_db, including a caught panic. The message names the operation and
+   * the source location.
    */
   USAGE_DB_STATUS_INTERNAL = 11,
 } UsageDbStatus;

@@ -35,7 +35,8 @@ pub enum UsageDbStatus {
     NotADatabase = 9,
     /// The file was written by a newer usage_db whose schema this version cannot read.
     SchemaTooNew = 10,
-    /// A bug in usage_db, including a caught panic. The message says where.
+    /// A bug in usage_db, including a caught panic. The message names the operation and
+    /// the source location.
     Internal = 11,
 }
 
