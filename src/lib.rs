@@ -1,7 +1,7 @@
 //! usage_db: an embeddable store for the hourly CPU time, energy and carbon of a computing
 //! platform, its cloud projects, machines and users, over SQLite.
 //!
-//! `core` holds the store and knows nothing of C; `ffi` is the C ABI that the header
+//! `core` contains the store and uses no C types. `ffi` is the C ABI that the header
 //! `include/usage_db.h` declares and that the C, Go and Python bindings call.
 
 pub mod core;

@@ -261,7 +261,7 @@ fn run_upsert(statement: &mut Statement, fact: &Fact, returning: bool) -> Result
     outcome.map_err(|e| describe_write_failure(&fact.entity, &e))
 }
 
-/// A foreign-key failure on a fact can only be its one id, so the message names it.
+/// Names the fact's one id in a foreign-key failure, since no other id can have caused it.
 fn describe_write_failure(entity: &Entity, err: &rusqlite::Error) -> Error {
     const FOREIGN_KEY: i32 = rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY;
     if extended_code(err) != Some(FOREIGN_KEY) {
@@ -280,7 +280,7 @@ fn describe_write_failure(entity: &Entity, err: &rusqlite::Error) -> Error {
     })
 }
 
-/// The upsert statement for a scope. Parameter 1 is the key, 2 the timestamp, 3 to 8 the
+/// Returns the upsert statement for a scope. Parameter 1 is the key, 2 the timestamp, 3 to 8 the
 /// metrics and 9 the intensity. The ada statement never reads ?1, but SQLite still counts
 /// it, so every scope binds the same nine values.
 fn upsert_sql(entity: &Entity, returning: bool) -> &'static str {

@@ -1,10 +1,10 @@
 //! The read operations: time series, totals, averages, convenience views and windowed
 //! reports, each returned as a JSON array.
 //!
-//! Window reports read the window's rows from the scope's time index (`INDEXED BY`), sum
-//! them per key, and only then look up names (`CROSS JOIN` fixes that order), so their
-//! cost follows the rows inside the window, not the size of the fact table or the number
-//! of keys ever seen.
+//! Window reports read the window's rows from the scope's time index (`INDEXED BY`) and
+//! sum them per key. Only then do they look up names, in an order that `CROSS JOIN`
+//! fixes. Their cost therefore follows the rows inside the window, not the size of the
+//! fact table or the number of keys ever seen.
 
 use rusqlite::{Connection, ToSql};
 

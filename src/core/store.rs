@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags};
 use super::error::{Error, Result, UsageDbStatus};
 use super::schema;
 
-/// How hard a commit works to survive a power loss, fixed when the store is opened.
+/// Commit durability against power loss, fixed when the store is opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Durability {
     /// `synchronous=NORMAL` in WAL mode: a committed transaction survives a crash of the
@@ -71,8 +71,8 @@ impl Store {
         Ok(Store { conn, depth: 0 })
     }
 
-    /// The underlying connection, for reads. Writes go through [`Store::write`] so they
-    /// respect the transaction depth.
+    /// Returns the underlying connection, for reads. Writes go through [`Store::write`] so
+    /// they respect the transaction depth.
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
